@@ -1,0 +1,77 @@
+//! Checking: takes source files, gives their syntax trees, every diagnostic
+//! and, when nothing is fatal, the resolved [`ir::Program`]. Stages: parse →
+//! bind (schema: names, types) → lower (defaults, references) → lints.
+
+pub mod bind;
+pub mod lower;
+pub mod names;
+pub mod values;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir;
+use crate::schema;
+use crate::source::{FileId, SourceMap};
+use crate::syntax::{self, ast};
+
+/// The result of checking a set of files.
+#[derive(Debug)]
+pub struct Checked {
+    pub sources: SourceMap,
+    /// One entry per input file (`None` when it did not parse).
+    pub files: Vec<(FileId, Option<ast::File>)>,
+    /// Sorted, deduplicated.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Present when no error was found.
+    pub program: Option<ir::Program>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.is_error())
+    }
+}
+
+/// Checks the given (name, text) sources together.
+pub fn check_sources<N: AsRef<str>, T: AsRef<str>>(inputs: &[(N, T)]) -> Checked {
+    let mut sources = SourceMap::new();
+    let ids: Vec<FileId> = inputs
+        .iter()
+        .map(|(n, t)| sources.add(n.as_ref(), t.as_ref()))
+        .collect();
+    check(sources, &ids)
+}
+
+/// Checks files already in a source map.
+pub fn check(sources: SourceMap, ids: &[FileId]) -> Checked {
+    let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
+    let mut bound = Vec::new();
+    for &id in ids {
+        match syntax::parse(id, &sources.get(id).text) {
+            Ok(f) => {
+                let b = bind::bind_file(&f, &schema::TOP, &mut diags);
+                bound.push((id, b));
+                files.push((id, Some(f)));
+            }
+            Err(d) => {
+                diags.push(*d);
+                files.push((id, None));
+            }
+        }
+    }
+    let lowered: Vec<lower::BoundFile> = bound
+        .iter()
+        .map(|(id, b)| lower::BoundFile {
+            name: &sources.get(*id).name,
+            block: b,
+        })
+        .collect();
+    let program = lower::lower(&lowered, &mut diags);
+    let has_errors = diags.has_errors();
+    Checked {
+        sources,
+        files,
+        diagnostics: diags.into_sorted(),
+        program: (!has_errors).then_some(program),
+    }
+}

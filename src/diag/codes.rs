@@ -1,0 +1,119 @@
+//! The registry of diagnostic codes: takes nothing, gives every code with its
+//! severity, one-line title and explain page (docs/diagnostics/CODE.md, embedded).
+//! Codes are stable: never renumbered, never reused; a retired code keeps its
+//! entry (marked retired) so `cnpgc explain` still answers for it.
+//!
+//! Numbering: E01xx syntax, E02xx structure and names, E03xx values and types,
+//! E04xx secrets, E05xx backups and recovery, E06xx running (tuning, replication,
+//! images, placement), E07xx GitOps, network, migration; W… the same ranges for
+//! warnings, H… for hints.
+
+use super::Severity;
+
+/// A stable diagnostic code such as `E0201`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(&'static str);
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    pub fn info(self) -> &'static CodeInfo {
+        lookup(self.0).expect("every Code constant is registered")
+    }
+
+    pub fn severity(self) -> Severity {
+        self.info().severity
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    /// The explain page (markdown).
+    pub page: &'static str,
+    pub retired: bool,
+}
+
+macro_rules! codes {
+    ($( $id:ident $sev:ident $title:literal $(retired=$ret:literal)?; )*) => {
+        $( #[doc = $title] pub const $id: Code = Code(stringify!($id)); )*
+        /// Every code, in numeric order.
+        pub static REGISTRY: &[CodeInfo] = &[
+            $( CodeInfo {
+                code: stringify!($id),
+                severity: Severity::$sev,
+                title: $title,
+                page: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics/", stringify!($id), ".md")),
+                retired: false $(|| $ret)?,
+            }, )*
+        ];
+    };
+}
+
+codes! {
+    E0101 Error "syntax error";
+    E0102 Error "invalid escape in string";
+    E0201 Error "unknown attribute";
+    E0202 Error "unknown option";
+    E0203 Error "missing required attribute";
+    E0204 Error "attribute given twice";
+    E0205 Error "duplicate name";
+    E0206 Error "reference names nothing";
+    E0207 Error "unexpected argument";
+    E0208 Error "missing argument";
+    E0209 Error "unexpected block";
+    E0210 Error "unknown link kind";
+    E0211 Error "unknown module";
+    E0212 Error "entry and statement mixed up";
+    E0301 Error "wrong kind of value";
+    E0302 Error "number out of range";
+    E0303 Error "invalid Kubernetes name";
+    E0304 Error "invalid PostgreSQL identifier";
+    E0305 Error "invalid quantity";
+    E0306 Error "invalid PostgreSQL version";
+    E0307 Error "invalid duration";
+    E0308 Error "invalid cron schedule";
+    E0309 Error "unknown permission flag";
+    E0310 Error "invalid label";
+    E0311 Error "request above limit";
+    E0312 Error "invalid timestamp";
+    E0313 Error "unknown value";
+    E0401 Error "plaintext password in source";
+    E0402 Error "malformed secret reference";
+}
+
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    let code = code.trim().to_ascii_uppercase();
+    REGISTRY.iter().find(|c| c.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_unique_and_severity_matches_prefix() {
+        for w in REGISTRY.windows(2) {
+            assert!(w[0].code < w[1].code, "{} before {}", w[0].code, w[1].code);
+        }
+        for c in REGISTRY {
+            let expect = match &c.code[..1] {
+                "E" => Severity::Error,
+                "W" => Severity::Warning,
+                _ => Severity::Hint,
+            };
+            assert_eq!(c.severity, expect, "{}", c.code);
+            assert!(c.page.starts_with(&format!("# {}: ", c.code)), "{} page heading", c.code);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The resolved model: takes nothing, gives the types the checker produces and
+//! the emitters consume. Every default is applied, every reference resolved,
+//! every name validated; each item keeps the span it came from. No strings
+//! stand in for enums; ordered collections keep source order.
+
+use crate::check::bind::SecretSource;
+use crate::source::Span;
+
+mod flags;
+pub use flags::{Flag, FlagSet};
+
+/// A whole compilation: every cluster of every input file.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    pub clusters: Vec<Cluster>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub name: String,
+    pub span: Span,
+    /// The `.cnpg` file it came from, as named on the command line.
+    pub source: String,
+    pub namespace: String,
+    pub postgres: PgVersion,
+    pub image: String,
+    pub instances: u32,
+    pub superuser: Superuser,
+    pub storage: Storage,
+    pub resources: Resources,
+    pub nodepool: Option<NodePool>,
+    pub init_sql: Vec<String>,
+    pub rotation: Option<String>,
+    pub labels: Vec<(String, String)>,
+    /// Every role cnpgc manages (owners, users, the admin role), in declaration order.
+    pub roles: Vec<Role>,
+    pub databases: Vec<Database>,
+    pub stores: Vec<ObjectStore>,
+    pub pitrs: Vec<Pitr>,
+    pub prometheus: bool,
+    pub istio: bool,
+    pub apps: Vec<AppLink>,
+    pub migration: Option<Migration>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgVersion {
+    pub major: u32,
+    pub minor: Option<u32>,
+    pub text: String,
+}
+
+/// Who the grant Job connects as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Superuser {
+    /// The operator's `postgres` superuser; `secret` names its Secret
+    /// (`None`: the operator generates `<cluster>-superuser`).
+    Postgres { secret: Option<String> },
+    /// A managed role with SUPERUSER (listed in `roles`).
+    Role { name: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pub size: String,
+    pub class: Option<String>,
+    pub resize: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    pub cpu: Option<(String, String)>,
+    pub memory: Option<(String, String)>,
+    /// Memory limit in bytes, for checks.
+    pub memory_limit_bytes: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NodePool {
+    pub name: String,
+    pub label: String,
+    pub taint: bool,
+}
+
+/// A PostgreSQL role managed through the Cluster's `spec.managed.roles`.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub name: String,
+    pub span: Span,
+    pub login: bool,
+    pub superuser: bool,
+    pub createdb: bool,
+    /// CREATEROLE: set by the `manage_roles` flag on any db, or the option.
+    pub createrole: bool,
+    pub replication: bool,
+    pub bypassrls: bool,
+    pub connection_limit: i64,
+    pub in_roles: Vec<String>,
+    pub valid_until: Option<String>,
+    pub comment: Option<String>,
+    pub password: Password,
+    pub rotation: Option<String>,
+}
+
+/// A role's password: where it comes from and the basic-auth Secret that holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Password {
+    pub source: SecretSource,
+    /// The Kubernetes Secret (type basic-auth, keys username/password).
+    pub secret_name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Database {
+    /// The PostgreSQL database name.
+    pub name: String,
+    pub span: Span,
+    /// Name of the Database CR.
+    pub cr_name: String,
+    pub owner: String,
+    pub grants: Vec<Grant>,
+    pub extensions: Vec<String>,
+    /// Schemas the grants cover (first: `public` unless replaced).
+    pub schemas: Vec<String>,
+    pub reclaim: Reclaim,
+    pub connection_limit: Option<i64>,
+    pub encoding: Option<String>,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reclaim {
+    Retain,
+    Delete,
+}
+
+/// One user's permission flags on one database.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub role: String,
+    pub flags: FlagSet,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Minio,
+    SeaweedFs,
+}
+
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::Minio => "minio",
+            StoreKind::SeaweedFs => "seaweedfs",
+        }
+    }
+}
+
+/// An object store for WAL archiving and base backups (barman-cloud plugin).
+#[derive(Debug, Clone)]
+pub struct ObjectStore {
+    /// The link's name in the source (`backups` in `link minio backups`).
+    pub name: String,
+    pub span: Span,
+    pub kind: StoreKind,
+    /// Name of the ObjectStore CR.
+    pub cr_name: String,
+    pub bucket: String,
+    pub path: Option<String>,
+    pub endpoint: String,
+    pub credentials: S3Credentials,
+    pub ca: Option<SecretKey>,
+    pub retention: String,
+    pub retention_days: u64,
+    pub schedule: String,
+}
+
+impl ObjectStore {
+    /// `s3://bucket/` or `s3://bucket/path/`: the parent prefix; barman appends the server name.
+    pub fn destination_path(&self) -> String {
+        match &self.path {
+            Some(p) => format!("s3://{}/{}/", self.bucket, p.trim_matches('/')),
+            None => format!("s3://{}/", self.bucket),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretKey {
+    pub secret: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Credentials {
+    pub secret: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pitr {
+    pub name: String,
+    pub span: Span,
+    pub backup_id: String,
+    pub postgres: PgVersion,
+    pub image: String,
+    /// ObjectStore CR the WAL is read from.
+    pub store_cr: String,
+    pub target_time: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppLink {
+    pub name: String,
+    pub span: Span,
+    pub namespace: String,
+    pub database: String,
+    pub user: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Migration {
+    pub source_cluster: String,
+    pub span: Span,
+}
+
+impl Cluster {
+    /// The read-write service host inside the Kubernetes cluster.
+    pub fn rw_host(&self) -> String {
+        format!("{}-rw.{}.svc.cluster.local", self.name, self.namespace)
+    }
+
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.name == name)
+    }
+
+    /// The store barman archives WAL to (the first object store link).
+    pub fn wal_store(&self) -> Option<&ObjectStore> {
+        self.stores.first()
+    }
+}

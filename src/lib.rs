@@ -1,0 +1,13 @@
+//! cnpgc: a compiler from `.cnpg` files to CloudNativePG manifest trees and
+//! grant SQL. Takes source texts, gives diagnostics and generated files; does
+//! no filesystem IO (the CLI in `cli` reads and writes).
+
+pub mod check;
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+
+pub use check::{Checked, check_sources};

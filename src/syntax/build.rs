@@ -1,0 +1,470 @@
+//! Pest pairs → AST. Takes a file's text, gives an [`ast::File`] or a syntax
+//! diagnostic whose message names what was expected in words a user knows
+//! (never raw grammar-rule names). One function per grammar rule.
+
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use super::ast::*;
+use crate::diag::{Diagnostic, codes};
+use crate::source::{FileId, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/cnpg.pest"]
+struct CnpgParser;
+
+/// Parses one file. On a syntax error returns the diagnostic (pest stops at the
+/// first error; the language server keeps the last good tree meanwhile).
+pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
+    let mut pairs = CnpgParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
+    let mut b = Builder {
+        file,
+        comments: Vec::new(),
+        errors: Vec::new(),
+    };
+    let file_pair = pairs.next().expect("file rule");
+    let mut items = Vec::new();
+    for p in file_pair.into_inner() {
+        match p.as_rule() {
+            Rule::body => items = b.body(p),
+            Rule::COMMENT => b.comment(p),
+            _ => {}
+        }
+    }
+    if let Some(e) = b.errors.into_iter().next() {
+        return Err(Box::new(e));
+    }
+    Ok(File {
+        id: file,
+        items,
+        comments: b.comments,
+    })
+}
+
+struct Builder {
+    file: FileId,
+    comments: Vec<Comment>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Builder {
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn comment(&mut self, p: Pair<Rule>) {
+        let span = self.span(&p);
+        self.comments.push(Comment {
+            span,
+            text: p.as_str().trim_end().to_string(),
+        });
+    }
+
+    /// Children of a pair with comments taken out (and recorded).
+    fn inner<'i>(&mut self, p: Pair<'i, Rule>) -> Vec<Pair<'i, Rule>> {
+        let mut out = Vec::new();
+        for c in p.into_inner() {
+            if c.as_rule() == Rule::COMMENT {
+                self.comment(c);
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn body(&mut self, p: Pair<Rule>) -> Vec<Item> {
+        let mut items = Vec::new();
+        for c in self.inner(p) {
+            match c.as_rule() {
+                Rule::stmt => items.push(Item::Stmt(self.stmt(c))),
+                Rule::entry => items.push(Item::Entry(self.entry(c))),
+                _ => {}
+            }
+        }
+        items
+    }
+
+    fn stmt(&mut self, p: Pair<Rule>) -> Stmt {
+        let span = self.span(&p);
+        let mut head = None;
+        let mut args = Vec::new();
+        let mut block = None;
+        for c in self.inner(p) {
+            match c.as_rule() {
+                Rule::head => {
+                    head = Some(Ident {
+                        text: c.as_str().to_string(),
+                        span: self.span(&c),
+                        quoted: false,
+                    })
+                }
+                Rule::value => args.push(self.value(c)),
+                Rule::block => block = Some(self.block(c)),
+                _ => {}
+            }
+        }
+        Stmt {
+            head: head.expect("stmt has a head"),
+            args,
+            block,
+            span,
+        }
+    }
+
+    fn block(&mut self, p: Pair<Rule>) -> Block {
+        let span = self.span(&p);
+        let mut items = Vec::new();
+        let mut is_map = false;
+        for c in self.inner(p) {
+            match c.as_rule() {
+                Rule::body => items = self.body(c),
+                Rule::map_body => {
+                    is_map = true;
+                    for e in self.inner(c) {
+                        if e.as_rule() == Rule::entry {
+                            items.push(Item::Entry(self.entry(e)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Block { items, is_map, span }
+    }
+
+    fn entry(&mut self, p: Pair<Rule>) -> Entry {
+        let span = self.span(&p);
+        let mut it = self.inner(p).into_iter();
+        let k = it.next().expect("entry key");
+        let key = self.key(k);
+        let value = self.value(it.next().expect("entry value"));
+        Entry { key, value, span }
+    }
+
+    fn key(&mut self, p: Pair<Rule>) -> Ident {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::string => Ident {
+                text: self.string_text(p),
+                span,
+                quoted: true,
+            },
+            _ => Ident {
+                text: p.as_str().to_string(),
+                span,
+                quoted: false,
+            },
+        }
+    }
+
+    fn value(&mut self, p: Pair<Rule>) -> Value {
+        let span = self.span(&p);
+        let inner = self.inner(p).into_iter().next().expect("value has content");
+        match inner.as_rule() {
+            Rule::range => {
+                let mut it = self.inner(inner).into_iter();
+                let a = self.atom(it.next().expect("range start"));
+                let b = self.atom(it.next().expect("range end"));
+                Value {
+                    kind: ValueKind::Range(Box::new(a), Box::new(b)),
+                    span,
+                }
+            }
+            Rule::list => {
+                let items = self.inner(inner).into_iter().map(|a| self.atom(a)).collect();
+                Value {
+                    kind: ValueKind::List(items),
+                    span,
+                }
+            }
+            _ => self.atom(inner),
+        }
+    }
+
+    fn atom(&mut self, p: Pair<Rule>) -> Value {
+        let span = self.span(&p);
+        let kind = match p.as_rule() {
+            Rule::word => ValueKind::Word(p.as_str().to_string()),
+            Rule::path => ValueKind::Path(p.as_str().to_string()),
+            Rule::string => {
+                let raw = p.clone().into_inner().next().map(|r| r.as_rule()) == Some(Rule::raw_string);
+                ValueKind::Str {
+                    text: self.string_text(p),
+                    raw,
+                }
+            }
+            Rule::call => self.call(p),
+            Rule::range => {
+                let mut it = self.inner(p).into_iter();
+                let a = self.atom(it.next().expect("range start"));
+                let b = self.atom(it.next().expect("range end"));
+                ValueKind::Range(Box::new(a), Box::new(b))
+            }
+            r => unreachable!("atom rule {r:?}"),
+        };
+        Value { kind, span }
+    }
+
+    fn call(&mut self, p: Pair<Rule>) -> ValueKind {
+        let mut name = None;
+        let mut args = Vec::new();
+        for c in self.inner(p) {
+            match c.as_rule() {
+                Rule::call_name => {
+                    name = Some(Ident {
+                        text: c.as_str().to_string(),
+                        span: self.span(&c),
+                        quoted: false,
+                    })
+                }
+                Rule::call_arg => {
+                    let parts = self.inner(c);
+                    let (name, val) = if parts.len() == 2 {
+                        let mut it = parts.into_iter();
+                        let n = it.next().unwrap();
+                        let n = Ident {
+                            text: n.as_str().to_string(),
+                            span: self.span(&n),
+                            quoted: false,
+                        };
+                        (Some(n), it.next().unwrap())
+                    } else {
+                        (None, parts.into_iter().next().expect("call arg"))
+                    };
+                    let value = self.atom(val);
+                    args.push(CallArg { name, value });
+                }
+                _ => {}
+            }
+        }
+        ValueKind::Call {
+            name: name.expect("call name"),
+            args,
+        }
+    }
+
+    /// The text of a string literal with escapes resolved. Bad escapes are
+    /// reported (E0102) with the span of the escape itself.
+    fn string_text(&mut self, p: Pair<Rule>) -> String {
+        let inner = p.into_inner().next().expect("string kind");
+        let content = inner.into_inner().next().expect("string content");
+        let base = content.as_span().start();
+        let raw = content.as_str();
+        if content.as_rule() == Rule::raw_inner {
+            return raw.to_string();
+        }
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let Some((_, e)) = chars.next() else { break };
+            match e {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                '\\' => out.push('\\'),
+                '"' => out.push('"'),
+                '0' => self.bad_escape(base + i, base + i + 2, "a NUL character cannot appear in names, SQL or manifests"),
+                'u' => {
+                    // \u{XXXX}
+                    let rest = &raw[i + 2..];
+                    let parsed = rest
+                        .strip_prefix('{')
+                        .and_then(|r| r.find('}').map(|end| &r[..end]))
+                        .and_then(|hex| u32::from_str_radix(hex, 16).ok().map(|v| (v, hex.len())))
+                        .and_then(|(v, n)| char::from_u32(v).filter(|c| *c != '\0').map(|c| (c, n)));
+                    match parsed {
+                        Some((ch, n)) => {
+                            out.push(ch);
+                            for _ in 0..n + 2 {
+                                chars.next();
+                            }
+                        }
+                        None => self.bad_escape(base + i, base + i + 2, "write a unicode escape as \\u{1F600}"),
+                    }
+                }
+                _ => self.bad_escape(
+                    base + i,
+                    base + i + 1 + e.len_utf8(),
+                    "the escapes are \\n \\t \\r \\\\ \\\" and \\u{…}; write \\\\ for a backslash",
+                ),
+            }
+        }
+        out
+    }
+
+    fn bad_escape(&mut self, start: usize, end: usize, help: &str) {
+        self.errors.push(
+            Diagnostic::new(codes::E0102, Span::new(self.file, start, end), "invalid escape in string")
+                .with_label("this escape is not known")
+                .with_help(help),
+        );
+    }
+}
+
+/// Turns a pest error into a diagnostic with a byte span in the whole file and
+/// an "expected …" message in user words.
+fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match e.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    let found = describe_found(text, start);
+    let (message, help) = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&str> = positives.iter().filter_map(|r| rule_words(*r)).collect();
+            words.sort();
+            words.dedup();
+            let expected = match words.len() {
+                0 => "something else".to_string(),
+                1 => words[0].to_string(),
+                _ => {
+                    let (last, rest) = words.split_last().unwrap();
+                    format!("{} or {}", rest.join(", "), last)
+                }
+            };
+            (format!("expected {expected}, found {found}"), help_for(text, start))
+        }
+        ErrorVariant::CustomError { message } => (message.clone(), None),
+    };
+    // Point at one character (or the end of the file).
+    let end = if end > start {
+        end
+    } else {
+        text[start..].chars().next().map(|c| start + c.len_utf8()).unwrap_or(start)
+    };
+    let mut d = Diagnostic::new(codes::E0101, Span::new(file, start, end), message).with_label("here");
+    if let Some(h) = help {
+        d = d.with_help(h);
+    }
+    d
+}
+
+fn describe_found(text: &str, at: usize) -> String {
+    let rest = &text[at.min(text.len())..];
+    match rest.chars().next() {
+        None => "the end of the file".into(),
+        Some('\n') => "the end of the line".into(),
+        Some(c) if c.is_whitespace() => "a space".into(),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+fn help_for(text: &str, at: usize) -> Option<String> {
+    let rest = &text[at.min(text.len())..];
+    let before = &text[..at.min(text.len())];
+    let opens = before.matches('<').count();
+    let closes = before.matches('>').count();
+    if rest.is_empty() && opens > closes {
+        return Some(format!(
+            "{} block(s) are still open: close each `<` with a `>`",
+            opens - closes
+        ));
+    }
+    match rest.chars().next() {
+        Some(':') => Some("URLs and other values with `:` must be quoted: \"http://minio:9000\"".into()),
+        Some('{') | Some('}') | Some('[') | Some(']') => {
+            Some("blocks use `<` and `>`; lists are written `a, b, c`".into())
+        }
+        Some('\'') => Some("strings use double quotes: \"like this\"".into()),
+        Some('>') if opens <= closes => Some("this `>` closes no block".into()),
+        _ => None,
+    }
+}
+
+/// User words for grammar rules; `None` hides a rule from "expected …".
+fn rule_words(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "the end of the file",
+        Rule::stmt | Rule::head | Rule::item => "a statement",
+        Rule::entry | Rule::key => "a `key: value` entry",
+        Rule::block => "a block `< … >`",
+        Rule::map_body | Rule::body => "the block's contents",
+        Rule::value | Rule::single | Rule::word | Rule::atom | Rule::path => "a value",
+        Rule::string | Rule::plain_string | Rule::raw_string => "a string",
+        Rule::str_inner | Rule::raw_inner => "the rest of the string",
+        Rule::call | Rule::call_name => "a call like secret(\"name\")",
+        Rule::call_arg => "an argument",
+        Rule::range => "a range `a..b`",
+        Rule::list => "a list",
+        Rule::sep | Rule::nl => "a new line",
+        Rule::file => "a statement",
+        Rule::COMMENT | Rule::WHITESPACE | Rule::wchar => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(src: &str) -> File {
+        parse(FileId(0), src).unwrap_or_else(|d| panic!("{}", d.message))
+    }
+
+    #[test]
+    fn design_card_one_liner_parses() {
+        let f = p("cluster app < db myapp < user myapp_user grants connect,read > link minio >");
+        assert_eq!(f.items.len(), 1);
+        let Item::Stmt(c) = &f.items[0] else { panic!() };
+        assert_eq!(c.head.text, "cluster");
+        let b = c.block.as_ref().unwrap();
+        assert_eq!(b.items.len(), 2);
+        let Item::Stmt(db) = &b.items[0] else { panic!() };
+        assert_eq!(db.head.text, "db");
+        let Item::Stmt(user) = &db.block.as_ref().unwrap().items[0] else { panic!() };
+        assert_eq!(user.args.len(), 3);
+        assert!(matches!(&user.args[2].kind, ValueKind::List(v) if v.len() == 2));
+        let Item::Stmt(link) = &b.items[1] else { panic!() };
+        assert_eq!(link.head.text, "link");
+    }
+
+    #[test]
+    fn maps_ranges_calls_and_comments() {
+        let f = p(r#"
+// top comment
+cluster app <
+  labels < team: platform, app.kubernetes.io/part-of: databases >
+  resources cpu 500m..2000m memory 1Gi..4Gi  // request..limit
+  admin admin password secret("adm", key: "pw")
+  init_db """CREATE EXTENSION x;
+SELECT 1;"""
+>
+"#);
+        assert_eq!(f.comments.len(), 2);
+        let Item::Stmt(c) = &f.items[0] else { panic!() };
+        let items = &c.block.as_ref().unwrap().items;
+        let Item::Stmt(labels) = &items[0] else { panic!() };
+        assert!(labels.block.as_ref().unwrap().is_map);
+        assert_eq!(labels.block.as_ref().unwrap().items.len(), 2);
+        let Item::Stmt(res) = &items[1] else { panic!() };
+        assert!(matches!(res.args[1].kind, ValueKind::Range(..)));
+        let Item::Stmt(adm) = &items[2] else { panic!() };
+        assert!(matches!(&adm.args[2].kind, ValueKind::Call { args, .. } if args.len() == 2));
+        let Item::Stmt(init) = &items[3] else { panic!() };
+        assert_eq!(init.args[0].as_text(), Some("CREATE EXTENSION x;\nSELECT 1;"));
+    }
+
+    #[test]
+    fn syntax_error_names_what_was_expected() {
+        let e = parse(FileId(0), "cluster app <\n  namespace db\n").unwrap_err();
+        assert_eq!(e.code, codes::E0101);
+        assert!(e.message.contains("found the end of the file"), "{}", e.message);
+        assert!(!e.message.contains("stmt"), "{}", e.message);
+    }
+
+    #[test]
+    fn string_escapes() {
+        let f = p(r#"x "a\"b\\c\u{e9}""#);
+        let Item::Stmt(s) = &f.items[0] else { panic!() };
+        assert_eq!(s.args[0].as_text(), Some("a\"b\\cé"));
+        let e = parse(FileId(0), r#"x "a\qb""#).unwrap_err();
+        assert_eq!(e.code, codes::E0102);
+        assert_eq!((e.span.start, e.span.end), (4, 6));
+    }
+}
