@@ -133,7 +133,9 @@ impl BStmt {
 impl BVal {
     pub fn as_text(&self) -> Option<&str> {
         match &self.v {
-            Val::Text(t) | Val::Rotation(t) | Val::Cron(t) | Val::Time(t) | Val::Module(t) => Some(t),
+            Val::Text(t) | Val::Rotation(t) | Val::Cron(t) | Val::Time(t) | Val::Module(t) => {
+                Some(t)
+            }
             _ => None,
         }
     }
@@ -174,19 +176,35 @@ pub fn bind_file(file: &ast::File, top: &'static BlockSpec, diags: &mut Diagnost
     bind_items(&file.items, top, span, diags)
 }
 
-fn bind_items(items: &[Item], spec: &'static BlockSpec, span: Span, diags: &mut Diagnostics) -> BBlock {
+fn bind_items(
+    items: &[Item],
+    spec: &'static BlockSpec,
+    span: Span,
+    diags: &mut Diagnostics,
+) -> BBlock {
     let mut stmts = Vec::new();
     for item in items {
         match item {
             Item::Stmt(s) => {
-                bind_stmt(&s.head, &s.args, s.block.as_ref(), s.span, spec, &mut stmts, diags);
+                bind_stmt(
+                    &s.head,
+                    &s.args,
+                    s.block.as_ref(),
+                    s.span,
+                    spec,
+                    &mut stmts,
+                    diags,
+                );
             }
             Item::Entry(e) => {
                 diags.push(
                     Diagnostic::new(
                         codes::E0212,
                         e.key.span,
-                        format!("`{}: …` is a map entry, but a `{}` block holds statements", e.key.text, spec.kind),
+                        format!(
+                            "`{}: …` is a map entry, but a `{}` block holds statements",
+                            e.key.text, spec.kind
+                        ),
                     )
                     .with_label("map entry here")
                     .with_help(format!("write `{} …` without the colon", e.key.text)),
@@ -205,10 +223,14 @@ fn bind_items(items: &[Item], spec: &'static BlockSpec, span: Span, diags: &mut 
         }
         if let Some(first) = stmts[..i].iter().find(|p| p.key == s.key) {
             diags.push(
-                Diagnostic::new(codes::E0204, s.head_span, format!("`{}` is given twice", s.key))
-                    .with_label("second time here")
-                    .with_secondary(first.head_span, "first given here")
-                    .with_help("keep one; a later value does not override an earlier one"),
+                Diagnostic::new(
+                    codes::E0204,
+                    s.head_span,
+                    format!("`{}` is given twice", s.key),
+                )
+                .with_label("second time here")
+                .with_secondary(first.head_span, "first given here")
+                .with_help("keep one; a later value does not override an earlier one"),
             );
         }
     }
@@ -245,10 +267,15 @@ fn bind_stmt(
                         rest = &rest[1..];
                     }
                     None => {
-                        let (s, help) = suggest::help_text(w, &kinds, &format!("{} kind", top_spec.key));
-                        let mut d = Diagnostic::new(codes::E0210, v.span, format!("unknown {} kind `{w}`", top_spec.key))
-                            .with_label(format!("not a kind of {}", top_spec.key))
-                            .with_help(help);
+                        let (s, help) =
+                            suggest::help_text(w, &kinds, &format!("{} kind", top_spec.key));
+                        let mut d = Diagnostic::new(
+                            codes::E0210,
+                            v.span,
+                            format!("unknown {} kind `{w}`", top_spec.key),
+                        )
+                        .with_label(format!("not a kind of {}", top_spec.key))
+                        .with_help(help);
                         if let Some(s) = s {
                             d = d.with_fix(v.span, s);
                         }
@@ -305,7 +332,11 @@ fn bind_stmt(
                         Diagnostic::new(
                             codes::E0208,
                             if next.is_some() { at } else { head.span },
-                            format!("`{}` needs {}", display_key(top_spec, spec), a.ty.describe()),
+                            format!(
+                                "`{}` needs {}",
+                                display_key(top_spec, spec),
+                                a.ty.describe()
+                            ),
                         )
                         .with_label(format!("<{}> missing", a.name))
                         .with_help(example_help(spec, &synopsis)),
@@ -325,11 +356,18 @@ fn bind_stmt(
             let mut d = Diagnostic::new(
                 codes::E0207,
                 v.span,
-                format!("unexpected {} after `{}`", v.describe(), display_key(top_spec, spec)),
+                format!(
+                    "unexpected {} after `{}`",
+                    v.describe(),
+                    display_key(top_spec, spec)
+                ),
             )
             .with_label("not expected here");
             let synopsis = spec_synopsis(top_spec, spec);
-            d = d.with_help(format!("`{}` is written: {synopsis}", display_key(top_spec, spec)));
+            d = d.with_help(format!(
+                "`{}` is written: {synopsis}",
+                display_key(top_spec, spec)
+            ));
             diags.push(d);
             i += 1;
             continue;
@@ -337,11 +375,18 @@ fn bind_stmt(
         if let Some(o) = spec.opt(w) {
             i += 1;
             let value = if matches!(o.ty, Ty::Bool) {
-                match rest.get(i).and_then(|n| n.as_word()).and_then(values::boolean) {
+                match rest
+                    .get(i)
+                    .and_then(|n| n.as_word())
+                    .and_then(values::boolean)
+                {
                     Some(b) => {
                         let sp = rest[i].span;
                         i += 1;
-                        BVal { v: Val::Bool(b), span: sp }
+                        BVal {
+                            v: Val::Bool(b),
+                            span: sp,
+                        }
                     }
                     None => BVal {
                         v: Val::Bool(true),
@@ -359,9 +404,13 @@ fn bind_stmt(
                     }
                     _ => {
                         diags.push(
-                            Diagnostic::new(codes::E0208, v.span, format!("option `{w}` needs {}", o.ty.describe()))
-                                .with_label("value missing after this")
-                                .with_help(example_help(spec, &spec_synopsis(top_spec, spec))),
+                            Diagnostic::new(
+                                codes::E0208,
+                                v.span,
+                                format!("option `{w}` needs {}", o.ty.describe()),
+                            )
+                            .with_label("value missing after this")
+                            .with_help(example_help(spec, &spec_synopsis(top_spec, spec))),
                         );
                         continue;
                     }
@@ -369,9 +418,13 @@ fn bind_stmt(
             };
             if stmt.opts.iter().any(|p| p.key == o.key) {
                 diags.push(
-                    Diagnostic::new(codes::E0204, v.span, format!("option `{}` is given twice", o.key))
-                        .with_label("second time here")
-                        .with_secondary(stmt.opt_entry(o.key).unwrap().key_span, "first given here"),
+                    Diagnostic::new(
+                        codes::E0204,
+                        v.span,
+                        format!("option `{}` is given twice", o.key),
+                    )
+                    .with_label("second time here")
+                    .with_secondary(stmt.opt_entry(o.key).unwrap().key_span, "first given here"),
                 );
                 continue;
             }
@@ -390,10 +443,21 @@ fn bind_stmt(
                 span: v.span,
                 quoted: false,
             };
-            let sub_span = Span { start: v.span.start, ..span };
+            let sub_span = Span {
+                start: v.span.start,
+                ..span
+            };
             finish_body(&mut stmt, None, diags);
             out.push(stmt);
-            bind_stmt(&sub_head, &rest[i + 1..], block, sub_span, within, out, diags);
+            bind_stmt(
+                &sub_head,
+                &rest[i + 1..],
+                block,
+                sub_span,
+                within,
+                out,
+                diags,
+            );
             return;
         }
         // Unknown option.
@@ -432,7 +496,11 @@ fn finish_body(stmt: &mut BStmt, block: Option<&ast::Block>, diags: &mut Diagnos
                     format!("`{}` does not take a block", display_key_of(stmt)),
                 )
                 .with_label("unexpected block")
-                .with_help(format!("`{}` is written: {}", display_key_of(stmt), stmt.spec.synopsis())),
+                .with_help(format!(
+                    "`{}` is written: {}",
+                    display_key_of(stmt),
+                    stmt.spec.synopsis()
+                )),
             );
         }
         Body::Block(spec) => {
@@ -442,7 +510,10 @@ fn finish_body(stmt: &mut BStmt, block: Option<&ast::Block>, diags: &mut Diagnos
                     Diagnostic::new(
                         codes::E0212,
                         first,
-                        format!("a `{}` block holds statements, not `key: value` entries", spec.kind),
+                        format!(
+                            "a `{}` block holds statements, not `key: value` entries",
+                            spec.kind
+                        ),
                     )
                     .with_label("entry here")
                     .with_help("write `key value` without the colon"),
@@ -464,9 +535,13 @@ fn finish_body(stmt: &mut BStmt, block: Option<&ast::Block>, diags: &mut Diagnos
                         }
                         if let Some(prev) = entries.iter().find(|p: &&BEntry| p.key == e.key.text) {
                             diags.push(
-                                Diagnostic::new(codes::E0204, e.key.span, format!("`{}` is given twice", e.key.text))
-                                    .with_label("second time here")
-                                    .with_secondary(prev.key_span, "first given here"),
+                                Diagnostic::new(
+                                    codes::E0204,
+                                    e.key.span,
+                                    format!("`{}` is given twice", e.key.text),
+                                )
+                                .with_label("second time here")
+                                .with_secondary(prev.key_span, "first given here"),
                             );
                             continue;
                         }
@@ -549,7 +624,11 @@ fn unknown_statement(head: &ast::Ident, within: &'static BlockSpec, diags: &mut 
     )
     .with_label("unknown here");
     if !elsewhere.is_empty() {
-        d = d.with_help(format!("`{}` belongs inside a `{}` block", head.text, elsewhere.join("` or `")));
+        d = d.with_help(format!(
+            "`{}` belongs inside a `{}` block",
+            head.text,
+            elsewhere.join("` or `")
+        ));
     } else {
         let (s, help) = suggest::help_text(&head.text, &cands, "attribute");
         d = d.with_help(help);
@@ -597,7 +676,10 @@ fn convert(v: &ast::Value, ty: Ty, diags: &mut Diagnostics) -> Option<BVal> {
     if let Ty::List(inner) = ty {
         return match &v.kind {
             ValueKind::List(items) => {
-                let vals: Vec<BVal> = items.iter().filter_map(|i| convert(i, *inner, diags)).collect();
+                let vals: Vec<BVal> = items
+                    .iter()
+                    .filter_map(|i| convert(i, *inner, diags))
+                    .collect();
                 if vals.len() != items.len() {
                     return None;
                 }
@@ -630,7 +712,10 @@ fn convert(v: &ast::Value, ty: Ty, diags: &mut Diagnostics) -> Option<BVal> {
         return ok(Val::List(out));
     }
     if ty == Ty::Secret {
-        return secret(v, diags).map(|s| BVal { v: Val::Secret(s), span });
+        return secret(v, diags).map(|s| BVal {
+            v: Val::Secret(s),
+            span,
+        });
     }
     if matches!(ty, Ty::CpuRange | Ty::MemoryRange) {
         let q = |x: &ast::Value, diags: &mut Diagnostics| -> Option<Quantity> {
@@ -705,13 +790,21 @@ fn convert(v: &ast::Value, ty: Ty, diags: &mut Diagnostics) -> Option<BVal> {
                 diags.push(
                     Diagnostic::new(codes::E0301, span, format!("`{text}` is not a URL"))
                         .with_label("expected a URL")
-                        .with_help("write the scheme and host in quotes: \"http://minio.minio.svc:9000\""),
+                        .with_help(
+                            "write the scheme and host in quotes: \"http://minio.minio.svc:9000\"",
+                        ),
                 );
                 None
             }
         }
-        Ty::K8sName => parsed(values::k8s_name(text, 63, "Kubernetes name").map(Val::Text), diags),
-        Ty::ClusterName => parsed(values::k8s_name(text, 50, "cluster name").map(Val::Text), diags),
+        Ty::K8sName => parsed(
+            values::k8s_name(text, 63, "Kubernetes name").map(Val::Text),
+            diags,
+        ),
+        Ty::ClusterName => parsed(
+            values::k8s_name(text, 50, "cluster name").map(Val::Text),
+            diags,
+        ),
         Ty::PgIdent => parsed(values::pg_ident(text).map(Val::Text), diags),
         Ty::Int { min, max } => match text.parse::<i64>() {
             Ok(n) if n >= min && n <= max => ok(Val::Int(n)),
@@ -735,25 +828,37 @@ fn convert(v: &ast::Value, ty: Ty, diags: &mut Diagnostics) -> Option<BVal> {
                 None
             }
         },
-        Ty::Cpu | Ty::Memory | Ty::Storage => parsed(values::quantity(text).map(Val::Quantity), diags),
+        Ty::Cpu | Ty::Memory | Ty::Storage => {
+            parsed(values::quantity(text).map(Val::Quantity), diags)
+        }
         Ty::Version => parsed(
             values::version(text, crate::schema::PG_MAJORS).map(Val::Version),
             diags,
         ),
         Ty::Duration => parsed(values::duration(text).map(Val::Seconds), diags),
-        Ty::Retention => parsed(values::retention(text).map(|(t, d)| Val::Retention(t, d)), diags),
+        Ty::Retention => parsed(
+            values::retention(text).map(|(t, d)| Val::Retention(t, d)),
+            diags,
+        ),
         Ty::Rotation => parsed(values::rotation(text).map(Val::Rotation), diags),
         Ty::Cron => parsed(values::cron(text).map(Val::Cron), diags),
         Ty::Time => parsed(values::rfc3339(text).map(Val::Time), diags),
-        Ty::LabelValue => parsed(values::label_value(text).map(|_| Val::Text(text.to_string())), diags),
+        Ty::LabelValue => parsed(
+            values::label_value(text).map(|_| Val::Text(text.to_string())),
+            diags,
+        ),
         Ty::Enum(words) => {
             if words.contains(&text) {
                 ok(Val::Text(text.to_string()))
             } else {
                 let (s, help) = suggest::help_text(text, words, "value");
-                let mut d = Diagnostic::new(codes::E0313, span, format!("`{text}` is not one of the allowed values"))
-                    .with_label("unknown value")
-                    .with_help(help);
+                let mut d = Diagnostic::new(
+                    codes::E0313,
+                    span,
+                    format!("`{text}` is not one of the allowed values"),
+                )
+                .with_label("unknown value")
+                .with_help(help);
                 if let Some(s) = s {
                     d = d.with_fix(span, s);
                 }
@@ -782,9 +887,13 @@ fn secret(v: &ast::Value, diags: &mut Diagnostics) -> Option<SecretSource> {
         ValueKind::Word(w) if w == "generated" => Some(SecretSource::Generated),
         ValueKind::Word(w) => {
             diags.push(
-                Diagnostic::new(codes::E0401, v.span, format!("`{w}` looks like a password written in plain text"))
-                    .with_label("plaintext password")
-                    .with_help(format!("passwords never go in .cnpg files: {SECRET_FORMS}")),
+                Diagnostic::new(
+                    codes::E0401,
+                    v.span,
+                    format!("`{w}` looks like a password written in plain text"),
+                )
+                .with_label("plaintext password")
+                .with_help(format!("passwords never go in .cnpg files: {SECRET_FORMS}")),
             );
             None
         }
@@ -878,12 +987,16 @@ fn secret(v: &ast::Value, diags: &mut Diagnostics) -> Option<SecretSource> {
                 }
                 other => {
                     let (s, _) = suggest::help_text(other, &["secret", "env", "file"], "source");
-                    let mut d = Diagnostic::new(codes::E0402, name.span, format!("unknown secret source `{other}(…)`"))
-                        .with_label("malformed secret reference")
-                        .with_help(match s {
-                            Some(s) => format!("did you mean `{s}(…)`? {SECRET_FORMS}"),
-                            None => SECRET_FORMS.to_string(),
-                        });
+                    let mut d = Diagnostic::new(
+                        codes::E0402,
+                        name.span,
+                        format!("unknown secret source `{other}(…)`"),
+                    )
+                    .with_label("malformed secret reference")
+                    .with_help(match s {
+                        Some(s) => format!("did you mean `{s}(…)`? {SECRET_FORMS}"),
+                        None => SECRET_FORMS.to_string(),
+                    });
                     if let Some(s) = s {
                         d = d.with_fix(name.span, s);
                     }
@@ -894,9 +1007,13 @@ fn secret(v: &ast::Value, diags: &mut Diagnostics) -> Option<SecretSource> {
         }
         _ => {
             diags.push(
-                Diagnostic::new(codes::E0402, v.span, format!("expected a secret source, found {}", v.describe()))
-                    .with_label("malformed secret reference")
-                    .with_help(SECRET_FORMS),
+                Diagnostic::new(
+                    codes::E0402,
+                    v.span,
+                    format!("expected a secret source, found {}", v.describe()),
+                )
+                .with_label("malformed secret reference")
+                .with_help(SECRET_FORMS),
             );
             None
         }

@@ -45,7 +45,12 @@ pub fn lower(files: &[BoundFile], diags: &mut Diagnostics) -> ir::Program {
 }
 
 /// References between clusters (migration sources).
-fn resolve_cross_cluster(program: &mut ir::Program, files: &[BoundFile], seen: &IndexMap<String, Span>, diags: &mut Diagnostics) {
+fn resolve_cross_cluster(
+    program: &mut ir::Program,
+    files: &[BoundFile],
+    seen: &IndexMap<String, Span>,
+    diags: &mut Diagnostics,
+) {
     let names: Vec<&str> = seen.keys().map(|s| s.as_str()).collect();
     for f in files {
         for s in f.block.all("cluster") {
@@ -60,8 +65,12 @@ fn resolve_cross_cluster(program: &mut ir::Program, files: &[BoundFile], seen: &
                 let tname = t.as_text().unwrap_or_default();
                 if s.text_arg(0) == Some(tname) {
                     diags.push(
-                        Diagnostic::new(codes::E0206, t.span, format!("a cluster cannot be its own {what}"))
-                            .with_label("this cluster"),
+                        Diagnostic::new(
+                            codes::E0206,
+                            t.span,
+                            format!("a cluster cannot be its own {what}"),
+                        )
+                        .with_label("this cluster"),
                     );
                 } else if !names.contains(&tname) {
                     unresolved(diags, t.span, "cluster", tname, &names);
@@ -72,7 +81,13 @@ fn resolve_cross_cluster(program: &mut ir::Program, files: &[BoundFile], seen: &
     let _ = program;
 }
 
-pub(crate) fn unresolved(diags: &mut Diagnostics, span: Span, what: &str, name: &str, candidates: &[&str]) {
+pub(crate) fn unresolved(
+    diags: &mut Diagnostics,
+    span: Span,
+    what: &str,
+    name: &str,
+    candidates: &[&str],
+) {
     let (s, help) = suggest::help_text(name, candidates, what);
     let mut d = Diagnostic::new(codes::E0206, span, format!("no {what} named `{name}`"))
         .with_label(format!("names no {what}"))
@@ -117,7 +132,10 @@ impl<'a> ClusterLowering<'a> {
     }
 
     fn text(&self, key: &str) -> Option<String> {
-        self.block.first(key).and_then(|s| s.text_arg(0)).map(str::to_string)
+        self.block
+            .first(key)
+            .and_then(|s| s.text_arg(0))
+            .map(str::to_string)
     }
 
     fn run(mut self) -> Option<ir::Cluster> {
@@ -132,9 +150,22 @@ impl<'a> ClusterLowering<'a> {
             .and_then(|s| s.arg(0))
             .and_then(|v| v.as_int())
             .unwrap_or(1) as u32;
-        self.rotation = self.block.first("rotation").and_then(|s| s.text_arg(0)).map(str::to_string);
+        self.rotation = self
+            .block
+            .first("rotation")
+            .and_then(|s| s.text_arg(0))
+            .map(str::to_string);
         // Names the operator itself creates in the namespace.
-        for suffix in ["superuser", "app", "ca", "server", "replication", "rw", "ro", "r"] {
+        for suffix in [
+            "superuser",
+            "app",
+            "ca",
+            "server",
+            "replication",
+            "rw",
+            "ro",
+            "r",
+        ] {
             self.names.reserve(&format!("{name}-{suffix}"));
         }
 
@@ -165,7 +196,12 @@ impl<'a> ClusterLowering<'a> {
             .map(|s| {
                 s.map()
                     .iter()
-                    .map(|e| (e.key.clone(), e.val.as_text().unwrap_or_default().to_string()))
+                    .map(|e| {
+                        (
+                            e.key.clone(),
+                            e.val.as_text().unwrap_or_default().to_string(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -188,9 +224,13 @@ impl<'a> ClusterLowering<'a> {
                 && !std::ptr::eq(first, l)
             {
                 self.diags.push(
-                    Diagnostic::new(codes::E0204, l.span, format!("`link {kind}` is given twice"))
-                        .with_label("second time here")
-                        .with_secondary(first.span, "first given here"),
+                    Diagnostic::new(
+                        codes::E0204,
+                        l.span,
+                        format!("`link {kind}` is given twice"),
+                    )
+                    .with_label("second time here")
+                    .with_secondary(first.span, "first given here"),
                 );
             }
         }
@@ -233,7 +273,8 @@ impl<'a> ClusterLowering<'a> {
                 text: v.text.clone(),
             },
             _ => {
-                let v = super::values::version(DEFAULT_POSTGRES, schema::PG_MAJORS).expect("default version parses");
+                let v = super::values::version(DEFAULT_POSTGRES, schema::PG_MAJORS)
+                    .expect("default version parses");
                 ir::PgVersion {
                     major: v.major,
                     minor: v.minor,
@@ -244,7 +285,12 @@ impl<'a> ClusterLowering<'a> {
     }
 
     /// The password of a role: its source and the Secret that holds it.
-    fn password(&mut self, role: &str, src: Option<(&SecretSource, Span)>, at: Span) -> ir::Password {
+    fn password(
+        &mut self,
+        role: &str,
+        src: Option<(&SecretSource, Span)>,
+        at: Span,
+    ) -> ir::Password {
         let (source, span) = match src {
             Some((s, sp)) => (s.clone(), sp),
             None => (SecretSource::Generated, at),
@@ -303,7 +349,10 @@ impl<'a> ClusterLowering<'a> {
             _ => None,
         });
         if name == "postgres" {
-            let secret = pw.map(|(src, sp)| self.password("postgres", Some((&src, sp)), s.span).secret_name);
+            let secret = pw.map(|(src, sp)| {
+                self.password("postgres", Some((&src, sp)), s.span)
+                    .secret_name
+            });
             return ir::Superuser::Postgres { secret };
         }
         let password = self.password(&name, pw.as_ref().map(|(a, b)| (a, *b)), s.span);
@@ -356,13 +405,28 @@ impl<'a> ClusterLowering<'a> {
         role.createdb = s.flag("createdb").unwrap_or(false);
         role.replication = s.flag("replication").unwrap_or(false);
         role.bypassrls = s.flag("bypassrls").unwrap_or(false);
-        role.connection_limit = s.opt("connection_limit").and_then(|v| v.as_int()).unwrap_or(-1);
+        role.connection_limit = s
+            .opt("connection_limit")
+            .and_then(|v| v.as_int())
+            .unwrap_or(-1);
         role.in_roles = s
             .opt("in")
-            .map(|v| v.items().iter().filter_map(|i| i.as_text()).map(str::to_string).collect())
+            .map(|v| {
+                v.items()
+                    .iter()
+                    .filter_map(|i| i.as_text())
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
-        role.valid_until = s.opt("valid_until").and_then(|v| v.as_text()).map(str::to_string);
-        role.comment = s.opt("comment").and_then(|v| v.as_text()).map(str::to_string);
+        role.valid_until = s
+            .opt("valid_until")
+            .and_then(|v| v.as_text())
+            .map(str::to_string);
+        role.comment = s
+            .opt("comment")
+            .and_then(|v| v.as_text())
+            .map(str::to_string);
         role.rotation = s
             .opt("rotation")
             .and_then(|v| v.as_text())
@@ -395,9 +459,15 @@ impl<'a> ClusterLowering<'a> {
         for u in &users {
             if let Some(g) = u.opt_entry("grants") {
                 self.diags.push(
-                    Diagnostic::new(codes::E0202, g.key_span, "a cluster-level user has no `grants`")
-                        .with_label("grants are per database")
-                        .with_help("grant permissions inside a db block: `db NAME < user USER grants … >`"),
+                    Diagnostic::new(
+                        codes::E0202,
+                        g.key_span,
+                        "a cluster-level user has no `grants`",
+                    )
+                    .with_label("grants are per database")
+                    .with_help(
+                        "grant permissions inside a db block: `db NAME < user USER grants … >`",
+                    ),
                 );
             }
             let mut u = u.clone();
@@ -406,9 +476,13 @@ impl<'a> ClusterLowering<'a> {
             let name = u.text_arg(0).unwrap_or_default().to_string();
             if let Some(first) = self.roles.get(&name).and_then(|r| r.defined_at) {
                 self.diags.push(
-                    Diagnostic::new(codes::E0205, u.arg(0).map(|a| a.span).unwrap_or(u.span), format!("user `{name}` is defined twice"))
-                        .with_label("defined again here")
-                        .with_secondary(first, "first defined here"),
+                    Diagnostic::new(
+                        codes::E0205,
+                        u.arg(0).map(|a| a.span).unwrap_or(u.span),
+                        format!("user `{name}` is defined twice"),
+                    )
+                    .with_label("defined again here")
+                    .with_secondary(first, "first defined here"),
                 );
                 continue;
             }
@@ -429,9 +503,13 @@ impl<'a> ClusterLowering<'a> {
                 Some(f) => set.insert(f),
                 None => {
                     let (sug, help) = suggest::help_text(w, GRANT_FLAGS, "flag");
-                    let mut d = Diagnostic::new(codes::E0309, item.span, format!("unknown permission flag `{w}`"))
-                        .with_label("not a permission flag")
-                        .with_help(help);
+                    let mut d = Diagnostic::new(
+                        codes::E0309,
+                        item.span,
+                        format!("unknown permission flag `{w}`"),
+                    )
+                    .with_label("not a permission flag")
+                    .with_help(help);
                     if let Some(sug) = sug {
                         d = d.with_fix(item.span, sug);
                     }
@@ -446,18 +524,27 @@ impl<'a> ClusterLowering<'a> {
         let dbs: Vec<BStmt> = self.block.all("db").cloned().collect();
         let mut out: Vec<ir::Database> = Vec::new();
         for d in &dbs {
-            let Some(name) = d.text_arg(0).map(str::to_string) else { continue };
+            let Some(name) = d.text_arg(0).map(str::to_string) else {
+                continue;
+            };
             let name_span = d.arg(0).map(|a| a.span).unwrap_or(d.head_span);
             if let Some(prev) = out.iter().find(|p| p.name == name) {
                 self.diags.push(
-                    Diagnostic::new(codes::E0205, name_span, format!("db `{name}` is declared twice"))
-                        .with_label("second declaration")
-                        .with_secondary(prev.span, "first declared here"),
+                    Diagnostic::new(
+                        codes::E0205,
+                        name_span,
+                        format!("db `{name}` is declared twice"),
+                    )
+                    .with_label("second declaration")
+                    .with_secondary(prev.span, "first declared here"),
                 );
                 continue;
             }
             let body = d.block().cloned().unwrap_or_default();
-            let rotation = body.first("rotation").and_then(|s| s.text_arg(0)).map(str::to_string);
+            let rotation = body
+                .first("rotation")
+                .and_then(|s| s.text_arg(0))
+                .map(str::to_string);
             // Owner.
             let owner = match body.first("owner") {
                 Some(o) => self.define_user(o, rotation.as_deref()).unwrap_or_default(),
@@ -470,7 +557,13 @@ impl<'a> ClusterLowering<'a> {
                         let password = self.password(&owner, None, name_span);
                         let mut role = self.new_role(&owner, name_span, password);
                         role.rotation = rotation.clone().or_else(|| self.rotation.clone());
-                        self.roles.insert(owner.clone(), RoleDraft { role, defined_at: None });
+                        self.roles.insert(
+                            owner.clone(),
+                            RoleDraft {
+                                role,
+                                defined_at: None,
+                            },
+                        );
                     }
                     owner
                 }
@@ -478,7 +571,9 @@ impl<'a> ClusterLowering<'a> {
             // Users and grants.
             let mut grants: Vec<ir::Grant> = Vec::new();
             for u in body.all("user") {
-                let Some(user) = self.define_user(u, rotation.as_deref()) else { continue };
+                let Some(user) = self.define_user(u, rotation.as_deref()) else {
+                    continue;
+                };
                 let flags = self.grants(u);
                 if flags.has(Flag::ManageRoles)
                     && let Some(r) = self.roles.get_mut(&user)
@@ -488,18 +583,26 @@ impl<'a> ClusterLowering<'a> {
                 let uspan = u.arg(0).map(|a| a.span).unwrap_or(u.span);
                 if let Some(prev) = grants.iter().find(|g| g.role == user) {
                     self.diags.push(
-                        Diagnostic::new(codes::E0205, uspan, format!("user `{user}` appears twice in db `{name}`"))
-                            .with_label("second time here")
-                            .with_secondary(prev.span, "first here")
-                            .with_help("list all of the user's flags in one `grants`"),
+                        Diagnostic::new(
+                            codes::E0205,
+                            uspan,
+                            format!("user `{user}` appears twice in db `{name}`"),
+                        )
+                        .with_label("second time here")
+                        .with_secondary(prev.span, "first here")
+                        .with_help("list all of the user's flags in one `grants`"),
                     );
                     continue;
                 }
                 if user == owner {
                     self.diags.push(
-                        Diagnostic::new(codes::E0205, uspan, format!("`{user}` owns db `{name}` and is also listed as its user"))
-                            .with_label("the owner has every privilege already")
-                            .with_help("remove this line, or give the database another owner"),
+                        Diagnostic::new(
+                            codes::E0205,
+                            uspan,
+                            format!("`{user}` owns db `{name}` and is also listed as its user"),
+                        )
+                        .with_label("the owner has every privilege already")
+                        .with_help("remove this line, or give the database another owner"),
                     );
                     continue;
                 }
@@ -512,12 +615,24 @@ impl<'a> ClusterLowering<'a> {
             let extensions = body
                 .first("extensions")
                 .and_then(|s| s.arg(0))
-                .map(|v| v.items().iter().filter_map(|i| i.as_text()).map(str::to_string).collect())
+                .map(|v| {
+                    v.items()
+                        .iter()
+                        .filter_map(|i| i.as_text())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
             let schemas: Vec<String> = body
                 .first("schemas")
                 .and_then(|s| s.arg(0))
-                .map(|v| v.items().iter().filter_map(|i| i.as_text()).map(str::to_string).collect())
+                .map(|v| {
+                    v.items()
+                        .iter()
+                        .filter_map(|i| i.as_text())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_else(|| vec!["public".to_string()]);
             let reclaim = match body.first("reclaim").and_then(|s| s.text_arg(0)) {
                 Some("delete") => ir::Reclaim::Delete,
@@ -533,9 +648,18 @@ impl<'a> ClusterLowering<'a> {
                 extensions,
                 schemas,
                 reclaim,
-                connection_limit: body.first("connection_limit").and_then(|s| s.arg(0)).and_then(|v| v.as_int()),
-                encoding: body.first("encoding").and_then(|s| s.text_arg(0)).map(str::to_string),
-                locale: body.first("locale").and_then(|s| s.text_arg(0)).map(str::to_string),
+                connection_limit: body
+                    .first("connection_limit")
+                    .and_then(|s| s.arg(0))
+                    .and_then(|v| v.as_int()),
+                encoding: body
+                    .first("encoding")
+                    .and_then(|s| s.text_arg(0))
+                    .map(str::to_string),
+                locale: body
+                    .first("locale")
+                    .and_then(|s| s.text_arg(0))
+                    .map(str::to_string),
             });
         }
         out
@@ -588,9 +712,13 @@ impl<'a> ClusterLowering<'a> {
         let mem = range("memory");
         if cpu.is_none() && mem.is_none() {
             self.diags.push(
-                Diagnostic::new(codes::E0208, s.head_span, "`resources` needs `cpu` or `memory`")
-                    .with_label("nothing set")
-                    .with_help("for example: resources cpu 500m..2 memory 1Gi..4Gi"),
+                Diagnostic::new(
+                    codes::E0208,
+                    s.head_span,
+                    "`resources` needs `cpu` or `memory`",
+                )
+                .with_label("nothing set")
+                .with_help("for example: resources cpu 500m..2 memory 1Gi..4Gi"),
             );
         }
         ir::Resources {
@@ -612,10 +740,14 @@ impl<'a> ClusterLowering<'a> {
             let name = l.text_arg(0).unwrap_or(kind.as_str()).to_string();
             if let Some(prev) = out.iter().find(|s| s.name == name) {
                 self.diags.push(
-                    Diagnostic::new(codes::E0205, l.span, format!("object store `{name}` is declared twice"))
-                        .with_label("second declaration")
-                        .with_secondary(prev.span, "first declared here")
-                        .with_help("give each store link its own name: `link minio NAME < … >`"),
+                    Diagnostic::new(
+                        codes::E0205,
+                        l.span,
+                        format!("object store `{name}` is declared twice"),
+                    )
+                    .with_label("second declaration")
+                    .with_secondary(prev.span, "first declared here")
+                    .with_help("give each store link its own name: `link minio NAME < … >`"),
                 );
                 continue;
             }
@@ -623,7 +755,9 @@ impl<'a> ClusterLowering<'a> {
             let text = |k: &str| b.first(k).and_then(|s| s.text_arg(0)).map(str::to_string);
             let endpoint = text("endpoint").unwrap_or_else(|| match kind {
                 ir::StoreKind::Minio => "http://minio.minio.svc.cluster.local:9000".into(),
-                ir::StoreKind::SeaweedFs => "http://seaweedfs-s3.seaweedfs.svc.cluster.local:8333".into(),
+                ir::StoreKind::SeaweedFs => {
+                    "http://seaweedfs-s3.seaweedfs.svc.cluster.local:8333".into()
+                }
             });
             let credentials = match b.first("credentials") {
                 Some(c) => {
@@ -631,9 +765,13 @@ impl<'a> ClusterLowering<'a> {
                         Some(Val::Secret(SecretSource::Existing { name })) => name.clone(),
                         Some(Val::Secret(_)) => {
                             self.diags.push(
-                                Diagnostic::new(codes::E0402, c.arg(0).unwrap().span, "object-store credentials must reference an existing Secret")
-                                    .with_label("not supported yet")
-                                    .with_help("write credentials secret(\"name\")"),
+                                Diagnostic::new(
+                                    codes::E0402,
+                                    c.arg(0).unwrap().span,
+                                    "object-store credentials must reference an existing Secret",
+                                )
+                                .with_label("not supported yet")
+                                .with_help("write credentials secret(\"name\")"),
                             );
                             String::new()
                         }
@@ -641,7 +779,11 @@ impl<'a> ClusterLowering<'a> {
                     };
                     ir::S3Credentials {
                         secret,
-                        access_key: c.opt("access_key").and_then(|v| v.as_text()).unwrap_or("ACCESS_KEY_ID").to_string(),
+                        access_key: c
+                            .opt("access_key")
+                            .and_then(|v| v.as_text())
+                            .unwrap_or("ACCESS_KEY_ID")
+                            .to_string(),
                         secret_key: c
                             .opt("secret_key")
                             .and_then(|v| v.as_text())
@@ -651,9 +793,21 @@ impl<'a> ClusterLowering<'a> {
                 }
                 None => {
                     self.diags.push(
-                        Diagnostic::new(codes::E0203, l.head_span.to(l.args.iter().flatten().last().map(|a| a.span).unwrap_or(l.head_span)), format!("`link {}` needs `credentials`", kind.as_str()))
-                            .with_label("no credentials for the bucket")
-                            .with_help("add a block: link minio < credentials secret(\"minio-creds\") >"),
+                        Diagnostic::new(
+                            codes::E0203,
+                            l.head_span.to(l
+                                .args
+                                .iter()
+                                .flatten()
+                                .last()
+                                .map(|a| a.span)
+                                .unwrap_or(l.head_span)),
+                            format!("`link {}` needs `credentials`", kind.as_str()),
+                        )
+                        .with_label("no credentials for the bucket")
+                        .with_help(
+                            "add a block: link minio < credentials secret(\"minio-creds\") >",
+                        ),
                     );
                     ir::S3Credentials {
                         secret: String::new(),
@@ -665,14 +819,19 @@ impl<'a> ClusterLowering<'a> {
             let ca = b.first("ca").and_then(|c| match c.arg(0).map(|v| &v.v) {
                 Some(Val::Secret(SecretSource::Existing { name })) => Some(ir::SecretKey {
                     secret: name.clone(),
-                    key: c.opt("key").and_then(|v| v.as_text()).unwrap_or("ca.crt").to_string(),
+                    key: c
+                        .opt("key")
+                        .and_then(|v| v.as_text())
+                        .unwrap_or("ca.crt")
+                        .to_string(),
                 }),
                 _ => None,
             });
-            let (retention, retention_days) = match b.first("retention").and_then(|s| s.arg(0)).map(|v| &v.v) {
-                Some(Val::Retention(t, d)) => (t.clone(), *d),
-                _ => ("30d".to_string(), 30),
-            };
+            let (retention, retention_days) =
+                match b.first("retention").and_then(|s| s.arg(0)).map(|v| &v.v) {
+                    Some(Val::Retention(t, d)) => (t.clone(), *d),
+                    _ => ("30d".to_string(), 30),
+                };
             let schedule = text("schedule").unwrap_or_else(|| "0 0 2 * * *".to_string());
             let cr_name = self.names.derive(&self.name, &name, 63);
             out.push(ir::ObjectStore {
@@ -699,11 +858,20 @@ impl<'a> ClusterLowering<'a> {
         for p in &stmts {
             let name = p.text_arg(0).unwrap_or_default().to_string();
             let b = p.block().cloned().unwrap_or_default();
-            let Some(backup_id) = b.first("backup_id").and_then(|s| s.text_arg(0)).map(str::to_string) else {
+            let Some(backup_id) = b
+                .first("backup_id")
+                .and_then(|s| s.text_arg(0))
+                .map(str::to_string)
+            else {
                 self.diags.push(
-                    Diagnostic::new(codes::E0203, p.head_span.to(p.arg(0).map(|a| a.span).unwrap_or(p.head_span)), format!("pitr `{name}` needs `backup_id`"))
-                        .with_label("no backup to restore")
-                        .with_help("add: backup_id <name of the Backup object>"),
+                    Diagnostic::new(
+                        codes::E0203,
+                        p.head_span
+                            .to(p.arg(0).map(|a| a.span).unwrap_or(p.head_span)),
+                        format!("pitr `{name}` needs `backup_id`"),
+                    )
+                    .with_label("no backup to restore")
+                    .with_help("add: backup_id <name of the Backup object>"),
                 );
                 continue;
             };
@@ -719,25 +887,27 @@ impl<'a> ClusterLowering<'a> {
                         }
                     }
                 }
-                None => match stores {
-                    [only] => Some(only.cr_name.clone()),
-                    [] => {
-                        self.diags.push(
+                None => {
+                    match stores {
+                        [only] => Some(only.cr_name.clone()),
+                        [] => {
+                            self.diags.push(
                             Diagnostic::new(codes::E0206, p.head_span, format!("pitr `{name}` has no backup source"))
                                 .with_label("the cluster has no object store")
                                 .with_help("link an object store (`link minio < … >`) that holds the backups"),
                         );
-                        None
-                    }
-                    _ => {
-                        self.diags.push(
+                            None
+                        }
+                        _ => {
+                            self.diags.push(
                             Diagnostic::new(codes::E0203, p.head_span, format!("pitr `{name}` needs `from`: the cluster has several object stores"))
                                 .with_label("which store?")
                                 .with_help(format!("add: from {}", stores[0].name)),
                         );
-                        None
+                            None
+                        }
                     }
-                },
+                }
             };
             let pv = match b.first("postgres") {
                 Some(s) => self.version(Some(s)),
@@ -753,16 +923,24 @@ impl<'a> ClusterLowering<'a> {
             }
             if let Some(prev) = out.iter().find(|o| o.name == name) {
                 self.diags.push(
-                    Diagnostic::new(codes::E0205, p.span, format!("pitr `{name}` is declared twice"))
-                        .with_secondary(prev.span, "first declared here"),
+                    Diagnostic::new(
+                        codes::E0205,
+                        p.span,
+                        format!("pitr `{name}` is declared twice"),
+                    )
+                    .with_secondary(prev.span, "first declared here"),
                 );
                 continue;
             }
             if name == self.name {
                 self.diags.push(
-                    Diagnostic::new(codes::E0205, p.arg(0).map(|a| a.span).unwrap_or(p.span), "a recovery cluster needs a name of its own")
-                        .with_label("same name as the cluster")
-                        .with_help(format!("for example: pitr {}-pitr < … >", self.name)),
+                    Diagnostic::new(
+                        codes::E0205,
+                        p.arg(0).map(|a| a.span).unwrap_or(p.span),
+                        "a recovery cluster needs a name of its own",
+                    )
+                    .with_label("same name as the cluster")
+                    .with_help(format!("for example: pitr {}-pitr < … >", self.name)),
                 );
                 continue;
             }
@@ -774,7 +952,10 @@ impl<'a> ClusterLowering<'a> {
                 backup_id,
                 postgres: pv,
                 store_cr,
-                target_time: b.first("target_time").and_then(|s| s.text_arg(0)).map(str::to_string),
+                target_time: b
+                    .first("target_time")
+                    .and_then(|s| s.text_arg(0))
+                    .map(str::to_string),
             });
         }
         out
@@ -800,12 +981,20 @@ impl<'a> ClusterLowering<'a> {
                     [only] => only,
                     _ => {
                         self.diags.push(
-                            Diagnostic::new(codes::E0203, l.span, format!("`link app {name}` needs `to <db>`"))
-                                .with_label(if dbs.is_empty() { "the cluster has no db" } else { "the cluster has several dbs" })
-                                .with_help(match dbs.first() {
-                                    Some(d) => format!("for example: link app {name} to {}", d.name),
-                                    None => "declare a db first: db NAME < … >".to_string(),
-                                }),
+                            Diagnostic::new(
+                                codes::E0203,
+                                l.span,
+                                format!("`link app {name}` needs `to <db>`"),
+                            )
+                            .with_label(if dbs.is_empty() {
+                                "the cluster has no db"
+                            } else {
+                                "the cluster has several dbs"
+                            })
+                            .with_help(match dbs.first() {
+                                Some(d) => format!("for example: link app {name} to {}", d.name),
+                                None => "declare a db first: db NAME < … >".to_string(),
+                            }),
                         );
                         continue;
                     }
@@ -818,17 +1007,31 @@ impl<'a> ClusterLowering<'a> {
                         .chain(db.grants.iter().map(|g| g.role.as_str()))
                         .collect();
                     if !known.contains(&t) {
-                        unresolved(self.diags, v.span, &format!("user of db `{}`", db.name), t, &known);
+                        unresolved(
+                            self.diags,
+                            v.span,
+                            &format!("user of db `{}`", db.name),
+                            t,
+                            &known,
+                        );
                         continue;
                     }
                     t.to_string()
                 }
-                None => db.grants.first().map(|g| g.role.clone()).unwrap_or_else(|| db.owner.clone()),
+                None => db
+                    .grants
+                    .first()
+                    .map(|g| g.role.clone())
+                    .unwrap_or_else(|| db.owner.clone()),
             };
             out.push(ir::AppLink {
                 name,
                 span: l.span,
-                namespace: l.opt("namespace").and_then(|v| v.as_text()).unwrap_or(namespace).to_string(),
+                namespace: l
+                    .opt("namespace")
+                    .and_then(|v| v.as_text())
+                    .unwrap_or(namespace)
+                    .to_string(),
                 database: db.name.clone(),
                 user,
             });

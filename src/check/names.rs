@@ -36,7 +36,11 @@ impl NameAlloc {
         while stem.ends_with('-') {
             stem.pop();
         }
-        let mut candidate = if stem.is_empty() { format!("x-{h}") } else { format!("{stem}-{h}") };
+        let mut candidate = if stem.is_empty() {
+            format!("x-{h}")
+        } else {
+            format!("{stem}-{h}")
+        };
         let mut n = 2;
         while self.used.contains(&candidate) {
             candidate = format!("{stem}-{h}{n}");

@@ -84,7 +84,9 @@ pub fn quantity(text: &str) -> Parsed<Quantity> {
             };
             let mut e = bad();
             if let Some(h) = hint {
-                e = e.help(format!("Kubernetes writes binary sizes as {num}{h}")).fix(format!("{num}{h}"));
+                e = e
+                    .help(format!("Kubernetes writes binary sizes as {num}{h}"))
+                    .fix(format!("{num}{h}"));
             }
             return Err(e);
         }
@@ -117,8 +119,11 @@ pub fn version(text: &str, supported: std::ops::RangeInclusive<u32>) -> Parsed<V
         None => None,
         Some(Ok(m)) => Some(m),
         Some(Err(_)) => {
-            return Err(Invalid::new(codes::E0306, format!("`{text}` is not a PostgreSQL version"))
-                .help("write major.minor, such as 16.4"));
+            return Err(Invalid::new(
+                codes::E0306,
+                format!("`{text}` is not a PostgreSQL version"),
+            )
+            .help("write major.minor, such as 16.4"));
         }
     };
     if !supported.contains(&major) {
@@ -139,12 +144,17 @@ pub fn version(text: &str, supported: std::ops::RangeInclusive<u32>) -> Parsed<V
 /// DNS-1123 label: lower case alphanumerics and `-`, starting and ending
 /// alphanumeric, at most `max` characters.
 pub fn k8s_name(text: &str, max: usize, what: &str) -> Parsed<String> {
-    let ok_chars = text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok_chars = text
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     let ok_ends = text
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphanumeric())
-        && text.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        && text
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     if ok_chars && ok_ends && text.len() <= max {
         return Ok(text.to_string());
     }
@@ -158,7 +168,10 @@ pub fn k8s_name(text: &str, max: usize, what: &str) -> Parsed<String> {
     } else {
         "it must start and end with a letter or digit".to_string()
     };
-    let mut e = Invalid::new(codes::E0303, format!("`{text}` is not a valid {what}: {why}"));
+    let mut e = Invalid::new(
+        codes::E0303,
+        format!("`{text}` is not a valid {what}: {why}"),
+    );
     if !suggestion.is_empty() && suggestion != text {
         e = e.help(format!("write `{suggestion}`")).fix(suggestion);
     } else {
@@ -173,7 +186,11 @@ pub fn to_k8s_name(text: &str, max: usize) -> String {
         .chars()
         .map(|c| {
             let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' }
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
         })
         .collect();
     while s.contains("--") {
@@ -193,7 +210,8 @@ pub fn k8s_subdomain(text: &str) -> bool {
         && text.len() <= 253
         && text.split('.').all(|l| {
             !l.is_empty()
-                && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })
@@ -202,10 +220,16 @@ pub fn k8s_subdomain(text: &str) -> bool {
 /// A PostgreSQL identifier: any characters but NUL, 1–63 bytes (NAMEDATALEN-1).
 pub fn pg_ident(text: &str) -> Parsed<String> {
     if text.is_empty() {
-        return Err(Invalid::new(codes::E0304, "an empty name is not a PostgreSQL identifier"));
+        return Err(Invalid::new(
+            codes::E0304,
+            "an empty name is not a PostgreSQL identifier",
+        ));
     }
     if text.contains('\0') {
-        return Err(Invalid::new(codes::E0304, "a PostgreSQL identifier cannot contain NUL"));
+        return Err(Invalid::new(
+            codes::E0304,
+            "a PostgreSQL identifier cannot contain NUL",
+        ));
     }
     if text.len() > 63 {
         let mut cut = 63;
@@ -219,7 +243,10 @@ pub fn pg_ident(text: &str) -> Parsed<String> {
                 text.len()
             ),
         )
-        .help(format!("PostgreSQL would silently truncate it to `{}`", &text[..cut])));
+        .help(format!(
+            "PostgreSQL would silently truncate it to `{}`",
+            &text[..cut]
+        )));
     }
     Ok(text.to_string())
 }
@@ -233,8 +260,11 @@ pub fn label_key(key: &str) -> Parsed<()> {
     if let Some(p) = prefix
         && !k8s_subdomain(p)
     {
-        return Err(Invalid::new(codes::E0310, format!("`{key}`: the prefix `{p}` is not a DNS subdomain"))
-            .help("a label prefix is a lower case DNS name such as `example.com`"));
+        return Err(Invalid::new(
+            codes::E0310,
+            format!("`{key}`: the prefix `{p}` is not a DNS subdomain"),
+        )
+        .help("a label prefix is a lower case DNS name such as `example.com`"));
     }
     label_value(name).map_err(|_| {
         Invalid::new(codes::E0310, format!("`{key}` is not a valid label key"))
@@ -248,9 +278,11 @@ pub fn label_key(key: &str) -> Parsed<()> {
 
 pub fn label_value(v: &str) -> Parsed<()> {
     let ok = v.len() <= 63
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
         && (v.is_empty()
-            || (v.chars().next().unwrap().is_ascii_alphanumeric() && v.chars().last().unwrap().is_ascii_alphanumeric()));
+            || (v.chars().next().unwrap().is_ascii_alphanumeric()
+                && v.chars().last().unwrap().is_ascii_alphanumeric()));
     if ok {
         Ok(())
     } else {
@@ -277,7 +309,9 @@ pub fn duration(text: &str) -> Parsed<u64> {
         }
         let n: u64 = rest[..n_end].parse().map_err(|_| bad())?;
         rest = &rest[n_end..];
-        let u_end = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let u_end = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = match &rest[..u_end] {
             "s" => 1,
             "m" => 60,
@@ -295,7 +329,10 @@ pub fn duration(text: &str) -> Parsed<u64> {
 /// A barman retention policy `^[1-9][0-9]*[dwm]$`; gives the text and days.
 pub fn retention(text: &str) -> Parsed<(String, u64)> {
     let (num, unit) = text.split_at(text.len().saturating_sub(1));
-    let n = num.parse::<u64>().ok().filter(|n| *n > 0 && !num.starts_with('0'));
+    let n = num
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0 && !num.starts_with('0'));
     let days = match (n, unit) {
         (Some(n), "d") => Some(n),
         (Some(n), "w") => Some(n * 7),
@@ -307,7 +344,10 @@ pub fn retention(text: &str) -> Parsed<(String, u64)> {
         None => {
             let mut e = Invalid::new(codes::E0307, format!("`{text}` is not a retention policy"))
                 .help("barman retention is a number of days, weeks or months: 30d, 4w, 6m");
-            if let Some(d) = text.strip_suffix(" days").or_else(|| text.strip_suffix("days")) {
+            if let Some(d) = text
+                .strip_suffix(" days")
+                .or_else(|| text.strip_suffix("days"))
+            {
                 e = e.fix(format!("{}d", d.trim()));
             }
             Err(e)
@@ -327,13 +367,23 @@ pub fn rotation(text: &str) -> Parsed<String> {
     }
     let mut e = Invalid::new(codes::E0307, format!("`{text}` is not a rotation policy"))
         .help("write weekly, monthly, quarterly, yearly, never, or a number of days such as 90d");
-    if let Some(s) = crate::diag::suggest::did_you_mean(text, crate::schema::ROTATION_WORDS.iter().copied()) {
+    if let Some(s) =
+        crate::diag::suggest::did_you_mean(text, crate::schema::ROTATION_WORDS.iter().copied())
+    {
         e = e.help(format!("did you mean `{s}`?")).fix(s);
     }
     Err(e)
 }
 
-const CRON_DESCRIPTORS: &[&str] = &["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+const CRON_DESCRIPTORS: &[&str] = &[
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+];
 
 /// A CNPG schedule: 6 cron fields (seconds first) or a descriptor.
 pub fn cron(text: &str) -> Parsed<String> {
@@ -343,7 +393,10 @@ pub fn cron(text: &str) -> Parsed<String> {
     }
     if let Some(d) = t.strip_prefix("@every ") {
         duration(d.trim()).map_err(|_| {
-            Invalid::new(codes::E0308, format!("`{text}`: `@every` needs a duration such as 1h"))
+            Invalid::new(
+                codes::E0308,
+                format!("`{text}`: `@every` needs a duration such as 1h"),
+            )
         })?;
         return Ok(t.to_string());
     }
@@ -353,8 +406,10 @@ pub fn cron(text: &str) -> Parsed<String> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '/' | ',' | '-' | '?' | '#'))
     };
     if let Some(bad) = fields.iter().find(|f| !field_ok(f)) {
-        return Err(Invalid::new(codes::E0308, format!("`{bad}` is not a cron field"))
-            .help("cron fields hold numbers, names, `*`, `/`, `,`, `-` and `?`"));
+        return Err(
+            Invalid::new(codes::E0308, format!("`{bad}` is not a cron field"))
+                .help("cron fields hold numbers, names, `*`, `/`, `,`, `-` and `?`"),
+        );
     }
     match fields.len() {
         6 => Ok(fields.join(" ")),
@@ -381,7 +436,11 @@ pub fn rfc3339(text: &str) -> Parsed<String> {
     let b = text.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         let s = text.get(r)?;
-        if s.bytes().all(|c| c.is_ascii_digit()) { s.parse().ok() } else { None }
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
     };
     if b.len() < 20 {
         return Err(bad("too short"));
@@ -406,7 +465,20 @@ pub fn rfc3339(text: &str) -> Parsed<String> {
         return Err(bad("the time must be HH:MM:SS"));
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let mdays = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mdays = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&mo) || d == 0 || d > mdays[(mo - 1) as usize] {
         return Err(bad("no such date"));
     }

@@ -113,7 +113,11 @@ mod tests {
                 _ => Severity::Hint,
             };
             assert_eq!(c.severity, expect, "{}", c.code);
-            assert!(c.page.starts_with(&format!("# {}: ", c.code)), "{} page heading", c.code);
+            assert!(
+                c.page.starts_with(&format!("# {}: ", c.code)),
+                "{} page heading",
+                c.code
+            );
         }
     }
 }

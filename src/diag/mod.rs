@@ -124,7 +124,10 @@ impl Diagnostics {
     }
 
     pub fn warning_count(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
@@ -142,8 +145,14 @@ impl Diagnostics {
     /// Sorted by file, position and code, duplicates removed: a stable order
     /// for every renderer.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items
-            .sort_by(|a, b| (a.span.file, a.span.start, a.span.end, a.code.as_str()).cmp(&(b.span.file, b.span.start, b.span.end, b.code.as_str())));
+        self.items.sort_by(|a, b| {
+            (a.span.file, a.span.start, a.span.end, a.code.as_str()).cmp(&(
+                b.span.file,
+                b.span.start,
+                b.span.end,
+                b.code.as_str(),
+            ))
+        });
         self.items.dedup();
         self.items
     }

@@ -2,7 +2,10 @@
 //! closest one when it is close enough to be a likely typo.
 
 /// The best candidate within a small edit distance, or `None`.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
@@ -29,10 +32,17 @@ pub fn help_text<'a>(name: &str, candidates: &[&'a str], what: &str) -> (Option<
             None,
             format!(
                 "expected one of: {}",
-                candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                candidates
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ),
-        None => (None, format!("see `cnpgc explain` or the language reference for the {what}s allowed here")),
+        None => (
+            None,
+            format!("see `cnpgc explain` or the language reference for the {what}s allowed here"),
+        ),
     }
 }
 
@@ -42,7 +52,10 @@ mod tests {
 
     #[test]
     fn finds_typos() {
-        assert_eq!(did_you_mean("namespce", ["namespace", "instances"]), Some("namespace"));
+        assert_eq!(
+            did_you_mean("namespce", ["namespace", "instances"]),
+            Some("namespace")
+        );
         assert_eq!(did_you_mean("wirte", ["read", "write"]), Some("write"));
         assert_eq!(did_you_mean("zzz", ["read", "write"]), None);
     }

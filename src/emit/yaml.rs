@@ -267,7 +267,10 @@ fn write_double_quoted(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f || matches!(c as u32, 0x80..=0x9f | 0x2028 | 0x2029 | 0xfeff) => {
+            c if (c as u32) < 0x20
+                || c as u32 == 0x7f
+                || matches!(c as u32, 0x80..=0x9f | 0x2028 | 0x2029 | 0xfeff) =>
+            {
                 out.push_str(&format!("\\u{:04x}", c as u32))
             }
             c => out.push(c),
@@ -294,7 +297,10 @@ fn is_plain_safe(s: &str) -> bool {
     let bytes = s.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         let ok = b.is_ascii_alphanumeric()
-            || matches!(b, b'_' | b'-' | b'.' | b'/' | b'@' | b'+' | b'=' | b'(' | b')' | b'~' | b'$' | b'^')
+            || matches!(
+                b,
+                b'_' | b'-' | b'.' | b'/' | b'@' | b'+' | b'=' | b'(' | b')' | b'~' | b'$' | b'^'
+            )
             || (b == b':' && bytes.get(i + 1).is_some_and(|n| *n != b' '));
         if !ok {
             return false;
@@ -308,7 +314,9 @@ fn is_block_safe(s: &str) -> bool {
     if !s.contains('\n') || s.ends_with("\n\n") {
         return false;
     }
-    if s.chars().any(|c| (c.is_control() && c != '\n' && c != '\t') || matches!(c as u32, 0x2028 | 0x2029 | 0xfeff)) {
+    if s.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c as u32, 0x2028 | 0x2029 | 0xfeff)
+    }) {
         return false;
     }
     // The first non-empty line decides the indentation: it must not start with a blank.
@@ -329,14 +337,19 @@ mod tests {
             Node::Int(i) => (*i).into(),
             Node::Str(s) => s.to_string().into(),
             Node::Seq(s) => s.iter().map(to_json).collect::<Vec<_>>().into(),
-            Node::Map(m) => serde_json::Value::Object(m.0.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
+            Node::Map(m) => serde_json::Value::Object(
+                m.0.iter()
+                    .map(|(k, v)| (k.to_string(), to_json(v)))
+                    .collect(),
+            ),
         }
     }
 
     fn roundtrip(n: &Node) {
         let mut s = String::new();
         write_doc(&mut s, n);
-        let back: serde_json::Value = serde_norway::from_str(&s).unwrap_or_else(|e| panic!("{e}\n{s}"));
+        let back: serde_json::Value =
+            serde_norway::from_str(&s).unwrap_or_else(|e| panic!("{e}\n{s}"));
         assert_eq!(back, to_json(n), "\n{s}");
     }
 
@@ -345,9 +358,15 @@ mod tests {
         let n: Node = Map::new()
             .set("apiVersion", "v1")
             .set("kind", "ConfigMap")
-            .set("metadata", Map::new().set("name", "x").set("labels", Map::new()))
+            .set(
+                "metadata",
+                Map::new().set("name", "x").set("labels", Map::new()),
+            )
             .set("items", strs(["a", "b"]))
-            .set("list", Node::Seq(vec![Map::new().set("k", 1i64).set("v", true).into()]))
+            .set(
+                "list",
+                Node::Seq(vec![Map::new().set("k", 1i64).set("v", true).into()]),
+            )
             .set("sql", "SELECT 1;\nSELECT 2;\n")
             .into();
         let mut s = String::new();
@@ -362,11 +381,59 @@ mod tests {
     #[test]
     fn tricky_strings_survive() {
         let tricky = [
-            "", " ", "yes", "No", "ON", "null", "~", "1", "0x1f", "1e3", "1_000", "16.2", ".5", "-1", "+1",
-            "2024-01-01", "12:30", "a: b", "a #b", "#x", "- x", "x:", "*", "&a", "!tag", "%x", "@x", "`x",
-            "'q'", "\"dq\"", "a\\b", "tab\there", "multi\nline", "multi\nline\n", "trailing\n\n", "\n lead",
-            " lead", "trail ", "é ü 日本", "x\"; DROP TABLE t; --", "a\u{7f}b", "a\u{85}b", "line\r\nfeed",
-            "{a}", "[a]", "a,b", "a|b", ">x", "=", "<<", "true\n", "  indented\nblock", "ok\n  more\n",
+            "",
+            " ",
+            "yes",
+            "No",
+            "ON",
+            "null",
+            "~",
+            "1",
+            "0x1f",
+            "1e3",
+            "1_000",
+            "16.2",
+            ".5",
+            "-1",
+            "+1",
+            "2024-01-01",
+            "12:30",
+            "a: b",
+            "a #b",
+            "#x",
+            "- x",
+            "x:",
+            "*",
+            "&a",
+            "!tag",
+            "%x",
+            "@x",
+            "`x",
+            "'q'",
+            "\"dq\"",
+            "a\\b",
+            "tab\there",
+            "multi\nline",
+            "multi\nline\n",
+            "trailing\n\n",
+            "\n lead",
+            " lead",
+            "trail ",
+            "é ü 日本",
+            "x\"; DROP TABLE t; --",
+            "a\u{7f}b",
+            "a\u{85}b",
+            "line\r\nfeed",
+            "{a}",
+            "[a]",
+            "a,b",
+            "a|b",
+            ">x",
+            "=",
+            "<<",
+            "true\n",
+            "  indented\nblock",
+            "ok\n  more\n",
         ];
         for t in tricky {
             let n: Node = Map::new()

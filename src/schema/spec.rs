@@ -14,7 +14,9 @@ impl BlockSpec {
     pub fn stmt(&self, key: &str) -> Option<&'static StmtSpec> {
         // SAFETY of lifetimes: specs are all 'static tables.
         let stmts: &'static [StmtSpec] = self.stmts;
-        stmts.iter().find(|s| s.key == key || s.aliases.contains(&key))
+        stmts
+            .iter()
+            .find(|s| s.key == key || s.aliases.contains(&key))
     }
 
     pub fn keys(&self) -> Vec<&'static str> {
@@ -58,7 +60,8 @@ pub struct StmtSpec {
 impl StmtSpec {
     pub fn opt(&self, key: &str) -> Option<&'static OptSpec> {
         let opts: &'static [OptSpec] = self.opts;
-        opts.iter().find(|o| o.key == key || o.aliases.contains(&key))
+        opts.iter()
+            .find(|o| o.key == key || o.aliases.contains(&key))
     }
 
     pub fn variant(&self, key: &str) -> Option<&'static StmtSpec> {
@@ -130,11 +133,19 @@ pub const fn stmt(key: &'static str, doc: &'static str) -> StmtSpec {
 }
 
 pub const fn arg(name: &'static str, ty: Ty) -> ArgSpec {
-    ArgSpec { name, ty, required: true }
+    ArgSpec {
+        name,
+        ty,
+        required: true,
+    }
 }
 
 pub const fn opt_arg(name: &'static str, ty: Ty) -> ArgSpec {
-    ArgSpec { name, ty, required: false }
+    ArgSpec {
+        name,
+        ty,
+        required: false,
+    }
 }
 
 pub const fn opt(key: &'static str, ty: Ty, doc: &'static str) -> OptSpec {

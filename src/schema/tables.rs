@@ -49,18 +49,41 @@ const USER_OPTS: &[OptSpec] = &[
     },
     opt("superuser", Ty::Bool, "SUPERUSER (use sparingly)."),
     opt("createdb", Ty::Bool, "CREATEDB: may create databases."),
-    opt("replication", Ty::Bool, "REPLICATION: may stream WAL (Debezium, logical replication)."),
-    opt("bypassrls", Ty::Bool, "BYPASSRLS: ignores row-level security."),
+    opt(
+        "replication",
+        Ty::Bool,
+        "REPLICATION: may stream WAL (Debezium, logical replication).",
+    ),
+    opt(
+        "bypassrls",
+        Ty::Bool,
+        "BYPASSRLS: ignores row-level security.",
+    ),
     OptSpec {
         default: Some("-1 (no limit)"),
-        ..opt("connection_limit", Ty::Int { min: -1, max: 100_000 }, "Concurrent connections the role may open.")
+        ..opt(
+            "connection_limit",
+            Ty::Int {
+                min: -1,
+                max: 100_000,
+            },
+            "Concurrent connections the role may open.",
+        )
     },
-    opt("in", Ty::List(&Ty::PgIdent), "Roles this role is a member of."),
+    opt(
+        "in",
+        Ty::List(&Ty::PgIdent),
+        "Roles this role is a member of.",
+    ),
     opt("valid_until", Ty::Time, "Password expiry (RFC 3339)."),
     opt("comment", Ty::Text, "A description stored with the role."),
     OptSpec {
         aliases: &["rotation_db"],
-        ..opt("rotation", Ty::Rotation, "Rotation policy of this user's password (overrides the db's and the cluster's).")
+        ..opt(
+            "rotation",
+            Ty::Rotation,
+            "Rotation policy of this user's password (overrides the db's and the cluster's).",
+        )
     },
 ];
 
@@ -76,7 +99,10 @@ pub static DB: BlockSpec = BlockSpec {
             }],
             default: Some("a login role named `<db>_owner` with a generated password"),
             example: "owner app_owner password secret(\"app-owner\")",
-            ..stmt("owner", "The role that owns the database and, by default, creates its tables.")
+            ..stmt(
+                "owner",
+                "The role that owns the database and, by default, creates its tables.",
+            )
         },
         StmtSpec {
             args: &[arg("name", Ty::PgIdent)],
@@ -92,20 +118,29 @@ pub static DB: BlockSpec = BlockSpec {
         StmtSpec {
             args: &[arg("extensions", Ty::List(&Ty::Word))],
             example: "extensions vector, pg_trgm",
-            ..stmt("extensions", "Extensions the operator keeps installed in this database (Database CR `extensions`).")
+            ..stmt(
+                "extensions",
+                "Extensions the operator keeps installed in this database (Database CR `extensions`).",
+            )
         },
         StmtSpec {
             args: &[arg("schemas", Ty::List(&Ty::PgIdent))],
             default: Some("public"),
             example: "schemas public, app",
-            ..stmt("schemas", "Schemas the grants cover; schemas other than `public` are created, owned by the db owner.")
+            ..stmt(
+                "schemas",
+                "Schemas the grants cover; schemas other than `public` are created, owned by the db owner.",
+            )
         },
         StmtSpec {
             args: &[arg("policy", Ty::Rotation)],
             aliases: &["rotation_db"],
             default: Some("the cluster's rotation"),
             example: "rotation monthly",
-            ..stmt("rotation", "Rotation policy of the passwords of this database's users (a label on their Secrets).")
+            ..stmt(
+                "rotation",
+                "Rotation policy of the passwords of this database's users (a label on their Secrets).",
+            )
         },
         StmtSpec {
             args: &[arg("policy", Ty::Enum(&["retain", "delete"]))],
@@ -117,21 +152,36 @@ pub static DB: BlockSpec = BlockSpec {
             )
         },
         StmtSpec {
-            args: &[arg("limit", Ty::Int { min: -1, max: 100_000 })],
+            args: &[arg(
+                "limit",
+                Ty::Int {
+                    min: -1,
+                    max: 100_000,
+                },
+            )],
             default: Some("-1 (no limit)"),
             example: "connection_limit 200",
-            ..stmt("connection_limit", "Concurrent connections allowed to this database.")
+            ..stmt(
+                "connection_limit",
+                "Concurrent connections allowed to this database.",
+            )
         },
         StmtSpec {
             args: &[arg("encoding", Ty::Word)],
             default: Some("UTF8"),
             example: "encoding UTF8",
-            ..stmt("encoding", "Character encoding, set when the database is created.")
+            ..stmt(
+                "encoding",
+                "Character encoding, set when the database is created.",
+            )
         },
         StmtSpec {
             args: &[arg("locale", Ty::Text)],
             example: "locale \"en_US.UTF-8\"",
-            ..stmt("locale", "Locale (LC_COLLATE and LC_CTYPE), set when the database is created.")
+            ..stmt(
+                "locale",
+                "Locale (LC_COLLATE and LC_CTYPE), set when the database is created.",
+            )
         },
     ],
 };
@@ -162,11 +212,19 @@ const OBJECT_STORE_STMTS: &[StmtSpec] = &[
         opts: &[
             OptSpec {
                 default: Some("ACCESS_KEY_ID"),
-                ..opt("access_key", Ty::Text, "Key of the access key id in the Secret.")
+                ..opt(
+                    "access_key",
+                    Ty::Text,
+                    "Key of the access key id in the Secret.",
+                )
             },
             OptSpec {
                 default: Some("ACCESS_SECRET_KEY"),
-                ..opt("secret_key", Ty::Text, "Key of the secret access key in the Secret.")
+                ..opt(
+                    "secret_key",
+                    Ty::Text,
+                    "Key of the secret access key in the Secret.",
+                )
             },
         ],
         default: Some("secret(\"<cluster>-<kind>\") with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY"),
@@ -180,19 +238,28 @@ const OBJECT_STORE_STMTS: &[StmtSpec] = &[
             ..opt("key", Ty::Text, "Key of the CA bundle in the Secret.")
         }],
         example: "ca secret(\"minio-ca\")",
-        ..stmt("ca", "A Secret with the CA bundle of a self-signed endpoint (endpointCA).")
+        ..stmt(
+            "ca",
+            "A Secret with the CA bundle of a self-signed endpoint (endpointCA).",
+        )
     },
     StmtSpec {
         args: &[arg("retention", Ty::Retention)],
         default: Some("30d"),
         example: "retention 30d",
-        ..stmt("retention", "How long barman keeps base backups and WAL (recovery window).")
+        ..stmt(
+            "retention",
+            "How long barman keeps base backups and WAL (recovery window).",
+        )
     },
     StmtSpec {
         args: &[arg("schedule", Ty::Cron)],
         default: Some("\"0 0 2 * * *\" (daily at 02:00)"),
         example: "schedule \"0 0 2 * * *\"",
-        ..stmt("schedule", "When the ScheduledBackup takes a base backup (6-field cron, seconds first).")
+        ..stmt(
+            "schedule",
+            "When the ScheduledBackup takes a base backup (6-field cron, seconds first).",
+        )
     },
 ];
 
@@ -222,14 +289,20 @@ pub static PITR: BlockSpec = BlockSpec {
             args: &[arg("backup", Ty::K8sName)],
             example: "backup_id backup-20240101",
             required: true,
-            ..stmt("backup_id", "The backup to restore from: the name of the Backup object (the barman-cloud plugin names its backups after it).")
+            ..stmt(
+                "backup_id",
+                "The backup to restore from: the name of the Backup object (the barman-cloud plugin names its backups after it).",
+            )
         },
         StmtSpec {
             args: &[arg("version", Ty::Version)],
             aliases: &["psql_version"],
             default: Some("the cluster's version"),
             example: "postgres 16.2",
-            ..stmt("postgres", "PostgreSQL version of the recovery cluster (same major as the backup).")
+            ..stmt(
+                "postgres",
+                "PostgreSQL version of the recovery cluster (same major as the backup).",
+            )
         },
         StmtSpec {
             args: &[arg("store", Ty::Ref("store"))],
@@ -240,7 +313,10 @@ pub static PITR: BlockSpec = BlockSpec {
         StmtSpec {
             args: &[arg("time", Ty::Time)],
             example: "target_time \"2024-01-01T10:00:00Z\"",
-            ..stmt("target_time", "Replay WAL up to this moment (RFC 3339). Without it, the recovery stops as soon as the backup is consistent.")
+            ..stmt(
+                "target_time",
+                "Replay WAL up to this moment (RFC 3339). Without it, the recovery stops as soon as the backup is consistent.",
+            )
         },
     ],
 };
@@ -256,17 +332,35 @@ const LINK_VARIANTS: &[StmtSpec] = &[
     },
     StmtSpec {
         example: "link istio",
-        ..stmt("istio", "The namespace joins the Istio mesh (`istio-injection: enabled`).")
+        ..stmt(
+            "istio",
+            "The namespace joins the Istio mesh (`istio-injection: enabled`).",
+        )
     },
     StmtSpec {
         args: &[arg("app", Ty::K8sName)],
         opts: &[
-            opt("to", Ty::Ref("db"), "The db the app uses (default: the cluster's only db)."),
-            opt("namespace", Ty::K8sName, "The app's namespace (default: the cluster's)."),
-            opt("user", Ty::Ref("user"), "The user the app connects as (default: the db's first user)."),
+            opt(
+                "to",
+                Ty::Ref("db"),
+                "The db the app uses (default: the cluster's only db).",
+            ),
+            opt(
+                "namespace",
+                Ty::K8sName,
+                "The app's namespace (default: the cluster's).",
+            ),
+            opt(
+                "user",
+                Ty::Ref("user"),
+                "The user the app connects as (default: the db's first user).",
+            ),
         ],
         example: "link app fastapi to myapp",
-        ..stmt("app", "A backend app connecting to one of this cluster's databases (seed 000's backend-db group).")
+        ..stmt(
+            "app",
+            "A backend app connecting to one of this cluster's databases (seed 000's backend-db group).",
+        )
     },
     StmtSpec {
         args: &[opt_arg("name", Ty::K8sName)],
@@ -284,7 +378,11 @@ const LINK_VARIANTS: &[StmtSpec] = &[
     },
     StmtSpec {
         args: &[arg("source", Ty::Ref("cluster"))],
-        opts: &[opt("db", Ty::Ref("db"), "The source database (default: the db of the same name).")],
+        opts: &[opt(
+            "db",
+            Ty::Ref("db"),
+            "The source database (default: the db of the same name).",
+        )],
         aliases: &["migration_db"],
         example: "link migration-db from legacy",
         ..stmt(
@@ -296,7 +394,10 @@ const LINK_VARIANTS: &[StmtSpec] = &[
         args: &[arg("target", Ty::Ref("cluster"))],
         aliases: &["db_migration"],
         example: "link db-migration to next",
-        ..stmt("db-migration", "This cluster is the source of a migration to another cluster.")
+        ..stmt(
+            "db-migration",
+            "This cluster is the source of a migration to another cluster.",
+        )
     },
 ];
 
@@ -315,13 +416,19 @@ pub static CLUSTER: BlockSpec = BlockSpec {
             aliases: &["psql_version"],
             default: Some(DEFAULT_POSTGRES),
             example: "postgres 16.2",
-            ..stmt("postgres", "PostgreSQL version; the image is ghcr.io/cloudnative-pg/postgresql:<version>.")
+            ..stmt(
+                "postgres",
+                "PostgreSQL version; the image is ghcr.io/cloudnative-pg/postgresql:<version>.",
+            )
         },
         StmtSpec {
             args: &[arg("count", Ty::Int { min: 1, max: 99 })],
             default: Some("1"),
             example: "instances 3",
-            ..stmt("instances", "Number of PostgreSQL instances (1 primary + standbys).")
+            ..stmt(
+                "instances",
+                "Number of PostgreSQL instances (1 primary + standbys).",
+            )
         },
         StmtSpec {
             args: &[arg("name", Ty::PgIdent)],
@@ -340,24 +447,42 @@ pub static CLUSTER: BlockSpec = BlockSpec {
         StmtSpec {
             args: &[arg("size", Ty::Storage)],
             opts: &[
-                opt("class", Ty::Text, "StorageClass of the PVCs (default: the cluster's default class)."),
+                opt(
+                    "class",
+                    Ty::Text,
+                    "StorageClass of the PVCs (default: the cluster's default class).",
+                ),
                 OptSpec {
                     default: Some("true"),
-                    ..opt("resize", Ty::Bool, "Allow online expansion of the volumes (resizeInUseVolumes).")
+                    ..opt(
+                        "resize",
+                        Ty::Bool,
+                        "Allow online expansion of the volumes (resizeInUseVolumes).",
+                    )
                 },
             ],
             aliases: &["storage_size"],
             default: Some("1Gi"),
             example: "storage 10Gi class standard",
-            ..stmt("storage", "PVC size per instance (data and, without wal_storage, WAL).")
+            ..stmt(
+                "storage",
+                "PVC size per instance (data and, without wal_storage, WAL).",
+            )
         },
         StmtSpec {
             opts: &[
                 opt("cpu", Ty::CpuRange, "CPU request..limit (one value: both)."),
-                opt("memory", Ty::MemoryRange, "Memory request..limit (one value: both)."),
+                opt(
+                    "memory",
+                    Ty::MemoryRange,
+                    "Memory request..limit (one value: both).",
+                ),
             ],
             example: "resources cpu 500m..2 memory 1Gi..4Gi",
-            ..stmt("resources", "CPU and memory requests and limits of each instance.")
+            ..stmt(
+                "resources",
+                "CPU and memory requests and limits of each instance.",
+            )
         },
         StmtSpec {
             args: &[arg("pool", Ty::Text)],
@@ -373,7 +498,10 @@ pub static CLUSTER: BlockSpec = BlockSpec {
                 ),
             ],
             example: "nodepool db-pool",
-            ..stmt("nodepool", "Run instances only on the nodes of this pool (required node affinity).")
+            ..stmt(
+                "nodepool",
+                "Run instances only on the nodes of this pool (required node affinity).",
+            )
         },
         StmtSpec {
             args: &[arg("sql", Ty::Sql)],
@@ -387,13 +515,19 @@ pub static CLUSTER: BlockSpec = BlockSpec {
         StmtSpec {
             args: &[arg("policy", Ty::Rotation)],
             example: "rotation quarterly",
-            ..stmt("rotation", "Rotation policy of the admin password and default of every db (a label on the Secrets).")
+            ..stmt(
+                "rotation",
+                "Rotation policy of the admin password and default of every db (a label on the Secrets).",
+            )
         },
         StmtSpec {
             body: Body::Map(Ty::LabelValue),
             aliases: &["custom_labels"],
             example: "labels < team: platform >",
-            ..stmt("labels", "Labels on every manifest of the cluster (kustomize `labels`).")
+            ..stmt(
+                "labels",
+                "Labels on every manifest of the cluster (kustomize `labels`).",
+            )
         },
         StmtSpec {
             args: &[arg("name", Ty::PgIdent)],
@@ -407,20 +541,29 @@ pub static CLUSTER: BlockSpec = BlockSpec {
             opts: USER_OPTS,
             repeat: true,
             example: "user debezium replication password secret(\"debezium\")",
-            ..stmt("user", "A cluster-wide login role, not tied to one database.")
+            ..stmt(
+                "user",
+                "A cluster-wide login role, not tied to one database.",
+            )
         },
         StmtSpec {
             repeat: true,
             variants: LINK_VARIANTS,
             example: "link prometheus",
-            ..stmt("link", "A connection to something outside the cluster: prometheus, istio, app, minio, seaweedfs, migration-db, db-migration.")
+            ..stmt(
+                "link",
+                "A connection to something outside the cluster: prometheus, istio, app, minio, seaweedfs, migration-db, db-migration.",
+            )
         },
         StmtSpec {
             args: &[arg("name", Ty::ClusterName)],
             body: Body::Block(&PITR),
             repeat: true,
             example: "pitr restore-jan < backup_id backup-20240101 target_time \"2024-01-01T10:00:00Z\" >",
-            ..stmt("pitr", "A point-in-time recovery cluster restored from one of this cluster's backups.")
+            ..stmt(
+                "pitr",
+                "A point-in-time recovery cluster restored from one of this cluster's backups.",
+            )
         },
     ],
 };

@@ -17,7 +17,10 @@ pub enum Ty {
     /// A PostgreSQL identifier (≤ 63 bytes; quote it if it has special characters).
     PgIdent,
     /// A whole number in a range.
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// `true`/`false` (also `yes`/`no`, `on`/`off`); an option written alone means `true`.
     Bool,
     /// CPU quantity: `500m`, `2`.

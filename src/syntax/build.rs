@@ -17,7 +17,8 @@ struct CnpgParser;
 /// Parses one file. On a syntax error returns the diagnostic (pest stops at the
 /// first error; the language server keeps the last good tree meanwhile).
 pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
-    let mut pairs = CnpgParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
+    let mut pairs =
+        CnpgParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
     let mut b = Builder {
         file,
         comments: Vec::new(),
@@ -132,7 +133,11 @@ impl Builder {
                 _ => {}
             }
         }
-        Block { items, is_map, span }
+        Block {
+            items,
+            is_map,
+            span,
+        }
     }
 
     fn entry(&mut self, p: Pair<Rule>) -> Entry {
@@ -174,7 +179,11 @@ impl Builder {
                 }
             }
             Rule::list => {
-                let items = self.inner(inner).into_iter().map(|a| self.atom(a)).collect();
+                let items = self
+                    .inner(inner)
+                    .into_iter()
+                    .map(|a| self.atom(a))
+                    .collect();
                 Value {
                     kind: ValueKind::List(items),
                     span,
@@ -190,7 +199,8 @@ impl Builder {
             Rule::word => ValueKind::Word(p.as_str().to_string()),
             Rule::path => ValueKind::Path(p.as_str().to_string()),
             Rule::string => {
-                let raw = p.clone().into_inner().next().map(|r| r.as_rule()) == Some(Rule::raw_string);
+                let raw =
+                    p.clone().into_inner().next().map(|r| r.as_rule()) == Some(Rule::raw_string);
                 ValueKind::Str {
                     text: self.string_text(p),
                     raw,
@@ -270,7 +280,11 @@ impl Builder {
                 'r' => out.push('\r'),
                 '\\' => out.push('\\'),
                 '"' => out.push('"'),
-                '0' => self.bad_escape(base + i, base + i + 2, "a NUL character cannot appear in names, SQL or manifests"),
+                '0' => self.bad_escape(
+                    base + i,
+                    base + i + 2,
+                    "a NUL character cannot appear in names, SQL or manifests",
+                ),
                 'u' => {
                     // \u{XXXX}
                     let rest = &raw[i + 2..];
@@ -278,7 +292,9 @@ impl Builder {
                         .strip_prefix('{')
                         .and_then(|r| r.find('}').map(|end| &r[..end]))
                         .and_then(|hex| u32::from_str_radix(hex, 16).ok().map(|v| (v, hex.len())))
-                        .and_then(|(v, n)| char::from_u32(v).filter(|c| *c != '\0').map(|c| (c, n)));
+                        .and_then(|(v, n)| {
+                            char::from_u32(v).filter(|c| *c != '\0').map(|c| (c, n))
+                        });
                     match parsed {
                         Some((ch, n)) => {
                             out.push(ch);
@@ -286,7 +302,11 @@ impl Builder {
                                 chars.next();
                             }
                         }
-                        None => self.bad_escape(base + i, base + i + 2, "write a unicode escape as \\u{1F600}"),
+                        None => self.bad_escape(
+                            base + i,
+                            base + i + 2,
+                            "write a unicode escape as \\u{1F600}",
+                        ),
                     }
                 }
                 _ => self.bad_escape(
@@ -301,9 +321,13 @@ impl Builder {
 
     fn bad_escape(&mut self, start: usize, end: usize, help: &str) {
         self.errors.push(
-            Diagnostic::new(codes::E0102, Span::new(self.file, start, end), "invalid escape in string")
-                .with_label("this escape is not known")
-                .with_help(help),
+            Diagnostic::new(
+                codes::E0102,
+                Span::new(self.file, start, end),
+                "invalid escape in string",
+            )
+            .with_label("this escape is not known")
+            .with_help(help),
         );
     }
 }
@@ -329,7 +353,10 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
                     format!("{} or {}", rest.join(", "), last)
                 }
             };
-            (format!("expected {expected}, found {found}"), help_for(text, start))
+            (
+                format!("expected {expected}, found {found}"),
+                help_for(text, start),
+            )
         }
         ErrorVariant::CustomError { message } => (message.clone(), None),
     };
@@ -337,9 +364,14 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
     let end = if end > start {
         end
     } else {
-        text[start..].chars().next().map(|c| start + c.len_utf8()).unwrap_or(start)
+        text[start..]
+            .chars()
+            .next()
+            .map(|c| start + c.len_utf8())
+            .unwrap_or(start)
     };
-    let mut d = Diagnostic::new(codes::E0101, Span::new(file, start, end), message).with_label("here");
+    let mut d =
+        Diagnostic::new(codes::E0101, Span::new(file, start, end), message).with_label("here");
     if let Some(h) = help {
         d = d.with_help(h);
     }
@@ -368,7 +400,9 @@ fn help_for(text: &str, at: usize) -> Option<String> {
         ));
     }
     match rest.chars().next() {
-        Some(':') => Some("URLs and other values with `:` must be quoted: \"http://minio:9000\"".into()),
+        Some(':') => {
+            Some("URLs and other values with `:` must be quoted: \"http://minio:9000\"".into())
+        }
         Some('{') | Some('}') | Some('[') | Some(']') => {
             Some("blocks use `<` and `>`; lists are written `a, b, c`".into())
         }
@@ -415,12 +449,18 @@ mod tests {
         assert_eq!(c.head.text, "cluster");
         let b = c.block.as_ref().unwrap();
         assert_eq!(b.items.len(), 2);
-        let Item::Stmt(db) = &b.items[0] else { panic!() };
+        let Item::Stmt(db) = &b.items[0] else {
+            panic!()
+        };
         assert_eq!(db.head.text, "db");
-        let Item::Stmt(user) = &db.block.as_ref().unwrap().items[0] else { panic!() };
+        let Item::Stmt(user) = &db.block.as_ref().unwrap().items[0] else {
+            panic!()
+        };
         assert_eq!(user.args.len(), 3);
         assert!(matches!(&user.args[2].kind, ValueKind::List(v) if v.len() == 2));
-        let Item::Stmt(link) = &b.items[1] else { panic!() };
+        let Item::Stmt(link) = &b.items[1] else {
+            panic!()
+        };
         assert_eq!(link.head.text, "link");
     }
 
@@ -439,22 +479,33 @@ SELECT 1;"""
         assert_eq!(f.comments.len(), 2);
         let Item::Stmt(c) = &f.items[0] else { panic!() };
         let items = &c.block.as_ref().unwrap().items;
-        let Item::Stmt(labels) = &items[0] else { panic!() };
+        let Item::Stmt(labels) = &items[0] else {
+            panic!()
+        };
         assert!(labels.block.as_ref().unwrap().is_map);
         assert_eq!(labels.block.as_ref().unwrap().items.len(), 2);
         let Item::Stmt(res) = &items[1] else { panic!() };
         assert!(matches!(res.args[1].kind, ValueKind::Range(..)));
         let Item::Stmt(adm) = &items[2] else { panic!() };
         assert!(matches!(&adm.args[2].kind, ValueKind::Call { args, .. } if args.len() == 2));
-        let Item::Stmt(init) = &items[3] else { panic!() };
-        assert_eq!(init.args[0].as_text(), Some("CREATE EXTENSION x;\nSELECT 1;"));
+        let Item::Stmt(init) = &items[3] else {
+            panic!()
+        };
+        assert_eq!(
+            init.args[0].as_text(),
+            Some("CREATE EXTENSION x;\nSELECT 1;")
+        );
     }
 
     #[test]
     fn syntax_error_names_what_was_expected() {
         let e = parse(FileId(0), "cluster app <\n  namespace db\n").unwrap_err();
         assert_eq!(e.code, codes::E0101);
-        assert!(e.message.contains("found the end of the file"), "{}", e.message);
+        assert!(
+            e.message.contains("found the end of the file"),
+            "{}",
+            e.message
+        );
         assert!(!e.message.contains("stmt"), "{}", e.message);
     }
 

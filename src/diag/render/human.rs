@@ -3,7 +3,9 @@
 
 use std::ops::Range;
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
+use codespan_reporting::diagnostic::{
+    Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
+};
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 
@@ -36,7 +38,10 @@ impl<'a> Files<'a> for Db<'a> {
             given: line_index,
             max: starts.len() - 1,
         })? as usize;
-        let end = starts.get(line_index + 1).map(|&e| e as usize).unwrap_or(f.text.len());
+        let end = starts
+            .get(line_index + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(f.text.len());
         Ok(start..end)
     }
 }
@@ -44,7 +49,11 @@ impl<'a> Files<'a> for Db<'a> {
 pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let db = Db(sources);
     let config = Config::default();
-    let mut buf = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buf = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     for d in diags {
         let cs = to_codespan(d);
         term::emit_to_write_style(&mut buf, &config, &db, &cs).expect("rendering into memory");
@@ -58,9 +67,13 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<FileId> {
         Severity::Warning => CsSeverity::Warning,
         Severity::Hint => CsSeverity::Help,
     };
-    let mut labels = vec![CsLabel::primary(d.span.file, d.span.range()).with_message(d.label.clone().unwrap_or_default())];
+    let mut labels = vec![
+        CsLabel::primary(d.span.file, d.span.range())
+            .with_message(d.label.clone().unwrap_or_default()),
+    ];
     for l in &d.secondary {
-        labels.push(CsLabel::secondary(l.span.file, l.span.range()).with_message(l.message.clone()));
+        labels
+            .push(CsLabel::secondary(l.span.file, l.span.range()).with_message(l.message.clone()));
     }
     let mut notes = Vec::new();
     if let Some(h) = &d.help {

@@ -1,0 +1,92 @@
+//! roles.yaml: takes a cluster, gives a kustomize patch that sets the
+//! Cluster's `spec.managed.roles` (login roles, passwords by Secret
+//! reference, CREATEROLE and memberships the flags imply).
+
+use super::meta;
+use super::yaml::{Map, Node, strs};
+use crate::ir::{Cluster, Flag};
+
+/// Comment on every role cnpgc manages; the grant script finds roles that
+/// were removed from the source by it.
+pub const MARKER: &str = "cnpgc-managed";
+
+pub fn role_list(c: &Cluster) -> Vec<Node> {
+    c.roles
+        .iter()
+        .map(|r| {
+            let metadata = c
+                .databases
+                .iter()
+                .flat_map(|d| d.grants.iter())
+                .any(|g| g.role == r.name && g.flags.has(Flag::MetadataAccess));
+            let mut in_roles = r.in_roles.clone();
+            if metadata && !in_roles.iter().any(|x| x == "pg_read_all_stats") {
+                in_roles.push("pg_read_all_stats".to_string());
+            }
+            let comment = match &r.comment {
+                Some(text) => format!("{MARKER}: {text}"),
+                None => MARKER.to_string(),
+            };
+            Map::new()
+                .set("name", r.name.clone())
+                .set("ensure", "present")
+                .set("comment", comment)
+                .set("login", r.login)
+                .set("superuser", r.superuser)
+                .set("createdb", r.createdb)
+                .set("createrole", r.createrole)
+                .set("replication", r.replication)
+                .set("bypassrls", r.bypassrls)
+                .set("inherit", true)
+                .set("connectionLimit", r.connection_limit)
+                .opt("validUntil", r.valid_until.clone())
+                .when(!in_roles.is_empty(), "inRoles", strs(in_roles))
+                .set(
+                    "passwordSecret",
+                    meta::name_ref(r.password.secret_name.clone()),
+                )
+                .into()
+        })
+        .collect()
+}
+
+/// The patch document, or `None` when the cluster manages no role.
+pub fn patch(c: &Cluster) -> Option<Node> {
+    if c.roles.is_empty() {
+        return None;
+    }
+    Some(
+        Map::new()
+            .set("apiVersion", "postgresql.cnpg.io/v1")
+            .set("kind", "Cluster")
+            .set(
+                "metadata",
+                Map::new()
+                    .set("name", c.name.clone())
+                    .set("namespace", c.namespace.clone()),
+            )
+            .set(
+                "spec",
+                Map::new().set("managed", Map::new().set("roles", Node::Seq(role_list(c)))),
+            )
+            .into(),
+    )
+}
+
+/// Merges the patch into the Cluster document (for the `-o -` stream).
+pub fn merge_into(cluster: &mut Node, patch: &Node) {
+    let Some(roles) = patch.at(&["spec", "managed", "roles"]).cloned() else {
+        return;
+    };
+    let Some(spec) = cluster
+        .as_map_mut()
+        .and_then(|m| m.get_mut("spec"))
+        .and_then(Node::as_map_mut)
+    else {
+        return;
+    };
+    match spec.get_mut("managed").and_then(Node::as_map_mut) {
+        Some(m) => m.push("roles", roles),
+        None => spec.push("managed", Map::new().set("roles", roles)),
+    }
+}
