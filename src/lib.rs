@@ -7,6 +7,7 @@ pub mod diag;
 pub mod emit;
 pub mod ir;
 pub mod schema;
+pub mod secrets;
 pub mod source;
 pub mod syntax;
 

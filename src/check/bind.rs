@@ -20,6 +20,8 @@ pub struct BStmt {
     pub variant: Option<&'static str>,
     pub span: Span,
     pub head_span: Span,
+    /// `head` plus the kind word of a variant statement (`link minio`).
+    pub key_span: Span,
     /// Positional arguments, indexed like `spec.args`.
     pub args: Vec<Option<BVal>>,
     pub opts: Vec<BOpt>,
@@ -59,18 +61,7 @@ pub enum Val {
     Module(String),
 }
 
-/// Where a password or key comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretSource {
-    /// An existing Kubernetes Secret.
-    Existing { name: String },
-    /// An environment variable read at build time.
-    Env(String),
-    /// A file read at build time.
-    File(String),
-    /// A strong random value generated once and kept.
-    Generated,
-}
+pub use crate::ir::SecretSource;
 
 #[derive(Debug, Clone)]
 pub enum BBody {
@@ -255,6 +246,7 @@ fn bind_stmt(
     let mut spec = top_spec;
     let mut rest = args;
     let mut variant = None;
+    let mut key_span = head.span;
     if !top_spec.variants.is_empty() {
         let kinds: Vec<&str> = top_spec.variants.iter().map(|v| v.key).collect();
         match rest.first() {
@@ -264,6 +256,7 @@ fn bind_stmt(
                     Some(vs) => {
                         spec = vs;
                         variant = Some(vs.key);
+                        key_span = head.span.to(v.span);
                         rest = &rest[1..];
                     }
                     None => {
@@ -302,6 +295,7 @@ fn bind_stmt(
         variant,
         span,
         head_span: head.span,
+        key_span,
         args: Vec::with_capacity(spec.args.len()),
         opts: Vec::new(),
         body: None,
@@ -872,7 +866,7 @@ fn convert(v: &ast::Value, ty: Ty, diags: &mut Diagnostics) -> Option<BVal> {
     }
 }
 
-const SECRET_FORMS: &str = "write secret(\"name\") for an existing Secret, env(\"VAR\") to read an environment variable at build time, file(\"path\") to read a file, or generated";
+const SECRET_FORMS: &str = "write secret(\"name\") for an existing Secret, env(\"VAR\") to read an environment variable at build time, file(\"path\") to read a file, or generated (for throwaway setups only: insecure(\"value\"), which warns)";
 
 fn secret(v: &ast::Value, diags: &mut Diagnostics) -> Option<SecretSource> {
     match &v.kind {
@@ -985,8 +979,19 @@ fn secret(v: &ast::Value, diags: &mut Diagnostics) -> Option<SecretSource> {
                     }
                     Some(SecretSource::File(t))
                 }
+                "insecure" => {
+                    let (t, sp) = one_text(diags)?;
+                    diags.push(
+                        Diagnostic::new(codes::W0401, v.span, "an insecure password is written in the source")
+                            .with_label("anyone who can read this file knows it")
+                            .with_help("fine for a throwaway dev setup; anywhere else use secret(\"name\"), env(\"VAR\"), file(\"path\") or generated"),
+                    );
+                    let _ = sp;
+                    Some(SecretSource::Insecure(t))
+                }
                 other => {
-                    let (s, _) = suggest::help_text(other, &["secret", "env", "file"], "source");
+                    let (s, _) =
+                        suggest::help_text(other, &["secret", "env", "file", "insecure"], "source");
                     let mut d = Diagnostic::new(
                         codes::E0402,
                         name.span,

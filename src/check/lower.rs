@@ -302,17 +302,6 @@ impl<'a> ClusterLowering<'a> {
             }
             _ => self.names.derive(&self.name, role, 63),
         };
-        if !matches!(source, SecretSource::Existing { .. }) {
-            self.diags.push(
-                Diagnostic::new(
-                    codes::E0402,
-                    span,
-                    format!("the password of `{role}` must reference an existing Secret"),
-                )
-                .with_label("not supported yet")
-                .with_help("write password secret(\"name\"): a basic-auth Secret with `username` and `password` keys"),
-            );
-        }
         ir::Password {
             source,
             secret_name,
@@ -341,7 +330,7 @@ impl<'a> ClusterLowering<'a> {
 
     fn admin(&mut self) -> ir::Superuser {
         let Some(s) = self.block.first("admin").cloned() else {
-            return ir::Superuser::Postgres { secret: None };
+            return ir::Superuser::Postgres { password: None };
         };
         let name = s.text_arg(0).unwrap_or("postgres").to_string();
         let pw = s.opt("password").and_then(|v| match &v.v {
@@ -349,11 +338,8 @@ impl<'a> ClusterLowering<'a> {
             _ => None,
         });
         if name == "postgres" {
-            let secret = pw.map(|(src, sp)| {
-                self.password("postgres", Some((&src, sp)), s.span)
-                    .secret_name
-            });
-            return ir::Superuser::Postgres { secret };
+            let password = pw.map(|(src, sp)| self.password("postgres", Some((&src, sp)), s.span));
+            return ir::Superuser::Postgres { password };
         }
         let password = self.password(&name, pw.as_ref().map(|(a, b)| (a, *b)), s.span);
         let mut role = self.new_role(&name, s.span, password);
@@ -759,63 +745,7 @@ impl<'a> ClusterLowering<'a> {
                     "http://seaweedfs-s3.seaweedfs.svc.cluster.local:8333".into()
                 }
             });
-            let credentials = match b.first("credentials") {
-                Some(c) => {
-                    let secret = match c.arg(0).map(|v| &v.v) {
-                        Some(Val::Secret(SecretSource::Existing { name })) => name.clone(),
-                        Some(Val::Secret(_)) => {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    codes::E0402,
-                                    c.arg(0).unwrap().span,
-                                    "object-store credentials must reference an existing Secret",
-                                )
-                                .with_label("not supported yet")
-                                .with_help("write credentials secret(\"name\")"),
-                            );
-                            String::new()
-                        }
-                        _ => String::new(),
-                    };
-                    ir::S3Credentials {
-                        secret,
-                        access_key: c
-                            .opt("access_key")
-                            .and_then(|v| v.as_text())
-                            .unwrap_or("ACCESS_KEY_ID")
-                            .to_string(),
-                        secret_key: c
-                            .opt("secret_key")
-                            .and_then(|v| v.as_text())
-                            .unwrap_or("ACCESS_SECRET_KEY")
-                            .to_string(),
-                    }
-                }
-                None => {
-                    self.diags.push(
-                        Diagnostic::new(
-                            codes::E0203,
-                            l.head_span.to(l
-                                .args
-                                .iter()
-                                .flatten()
-                                .last()
-                                .map(|a| a.span)
-                                .unwrap_or(l.head_span)),
-                            format!("`link {}` needs `credentials`", kind.as_str()),
-                        )
-                        .with_label("no credentials for the bucket")
-                        .with_help(
-                            "add a block: link minio < credentials secret(\"minio-creds\") >",
-                        ),
-                    );
-                    ir::S3Credentials {
-                        secret: String::new(),
-                        access_key: String::new(),
-                        secret_key: String::new(),
-                    }
-                }
-            };
+            let credentials = self.store_credentials(kind, &name, &b, l);
             let ca = b.first("ca").and_then(|c| match c.arg(0).map(|v| &v.v) {
                 Some(Val::Secret(SecretSource::Existing { name })) => Some(ir::SecretKey {
                     secret: name.clone(),
@@ -850,6 +780,131 @@ impl<'a> ClusterLowering<'a> {
             });
         }
         out
+    }
+
+    /// The S3 key pair of a store: an existing Secret, or sources cnpgc
+    /// writes into an encrypted dotenv file (default: environment variables).
+    fn store_credentials(
+        &mut self,
+        kind: ir::StoreKind,
+        name: &str,
+        b: &BBlock,
+        l: &BStmt,
+    ) -> ir::S3Credentials {
+        let access = b.first("access_key");
+        let secret = b.first("secret_key");
+        if let Some(c) = b.first("credentials") {
+            if let Some(other) = access.or(secret) {
+                self.diags.push(
+                    Diagnostic::new(codes::E0204, other.head_span, format!("`{}` and `credentials` both say where the keys are", other.key))
+                        .with_label("second source of the keys")
+                        .with_secondary(c.head_span, "an existing Secret is named here")
+                        .with_help("keep `credentials secret(…)` for an existing Secret, or `access_key` and `secret_key` for cnpgc to write one"),
+                );
+            }
+            let name = match c.arg(0).map(|v| (&v.v, v.span)) {
+                Some((Val::Secret(SecretSource::Existing { name }), _)) => {
+                    self.names.reserve(name);
+                    name.clone()
+                }
+                Some((Val::Secret(other), sp)) => {
+                    self.diags.push(
+                        Diagnostic::new(codes::E0402, sp, format!("`credentials` names an existing Secret, not {}", other.describe()))
+                            .with_label("expected secret(\"name\")")
+                            .with_help("for keys cnpgc should write, use `access_key …` and `secret_key …` instead"),
+                    );
+                    String::new()
+                }
+                _ => String::new(),
+            };
+            let keys: Vec<String> = c
+                .opt("keys")
+                .map(|v| {
+                    v.items()
+                        .iter()
+                        .filter_map(|i| i.as_text())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !keys.is_empty() && keys.len() != 2 {
+                let sp = c.opt("keys").map(|v| v.span).unwrap_or(c.span);
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::E0207,
+                        sp,
+                        format!("`keys` names {} keys; it takes two", keys.len()),
+                    )
+                    .with_label("the access key id's key, then the secret access key's")
+                    .with_help("for example: keys ACCESS_KEY_ID, ACCESS_SECRET_KEY"),
+                );
+            }
+            return ir::S3Credentials {
+                secret: name,
+                access_key: keys
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "ACCESS_KEY_ID".into()),
+                secret_key: keys
+                    .get(1)
+                    .cloned()
+                    .unwrap_or_else(|| "ACCESS_SECRET_KEY".into()),
+                managed: None,
+            };
+        }
+        let env_prefix = match kind {
+            ir::StoreKind::Minio => "MINIO",
+            ir::StoreKind::SeaweedFs => "SEAWEEDFS",
+        };
+        let mut source = |stmt: Option<&BStmt>, default_var: String| -> (SecretSource, Span) {
+            match stmt.and_then(|s| s.arg(0)) {
+                Some(v) => match &v.v {
+                    Val::Secret(SecretSource::Generated)
+                    | Val::Secret(SecretSource::Existing { .. }) => {
+                        let what = if matches!(v.v, Val::Secret(SecretSource::Generated)) {
+                            "the store issues its keys: cnpgc cannot generate them"
+                        } else {
+                            "to use an existing Secret, write `credentials secret(\"name\")`"
+                        };
+                        self.diags.push(
+                            Diagnostic::new(
+                                codes::E0402,
+                                v.span,
+                                "this source is not allowed for an S3 key",
+                            )
+                            .with_label("not allowed here")
+                            .with_help(format!("{what}; use env(\"VAR\") or file(\"path\")")),
+                        );
+                        (SecretSource::Env(default_var), v.span)
+                    }
+                    Val::Secret(s) => (s.clone(), v.span),
+                    _ => (SecretSource::Env(default_var), v.span),
+                },
+                None => (SecretSource::Env(default_var), l.key_span),
+            }
+        };
+        let access = source(access, format!("{env_prefix}_ACCESS_KEY_ID"));
+        let secret_src = source(secret, format!("{env_prefix}_SECRET_ACCESS_KEY"));
+        let base = match kind {
+            ir::StoreKind::Minio => "minio",
+            ir::StoreKind::SeaweedFs => "swbucket",
+        };
+        let file = if name == kind.as_str() {
+            format!("{base}.env")
+        } else {
+            format!("{base}-{name}.env")
+        };
+        let secret_name = self.names.derive(&self.name, &format!("{name}-s3"), 63);
+        ir::S3Credentials {
+            secret: secret_name,
+            access_key: "ACCESS_KEY_ID".into(),
+            secret_key: "ACCESS_SECRET_KEY".into(),
+            managed: Some(ir::ManagedCredentials {
+                access,
+                secret: secret_src,
+                file: format!("{}/secret/{file}", crate::emit::BASE),
+            }),
+        }
     }
 
     fn pitrs(&mut self, stores: &[ir::ObjectStore], postgres: &ir::PgVersion) -> Vec<ir::Pitr> {

@@ -25,7 +25,9 @@ impl NameAlloc {
     /// when that loses information or is taken, a hash of `name` is appended.
     pub fn derive(&mut self, prefix: &str, name: &str, max: usize) -> String {
         let base = to_k8s_name(&format!("{prefix}-{name}"), max);
-        let exact = base == format!("{prefix}-{name}");
+        // `_` → `-` is the one change that keeps names readable without a
+        // hash (a collision still gets one).
+        let exact = base == format!("{prefix}-{name}").replace('_', "-");
         if exact && !self.used.contains(&base) {
             self.used.insert(base.clone());
             return base;
@@ -66,9 +68,10 @@ mod tests {
         let mut a = NameAlloc::default();
         assert_eq!(a.derive("app", "myapp", 63), "app-myapp");
         let x = a.derive("app", "my_app", 63);
-        assert!(x.starts_with("app-my-app-"), "{x}");
+        assert_eq!(x, "app-my-app");
         let y = a.derive("app", "my-app", 63);
-        assert_eq!(y, "app-my-app");
+        assert!(y.starts_with("app-my-app-"), "{y}");
+        assert!(a.derive("app", "My_App", 63).starts_with("app-my-app-"));
         let z = a.derive("app", "x\"; DROP TABLE t; --", 63);
         assert!(z.len() <= 63 && z.starts_with("app-x-drop-table-t-"), "{z}");
     }

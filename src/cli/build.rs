@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use cnpgc::diag::render::Format;
 
+use cnpgc::secrets::{Mode, State};
+
 use super::tree::{self, Finding, Planned};
 
 #[derive(clap::Args)]
@@ -28,6 +30,16 @@ pub struct Args {
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// An age recipient to encrypt secrets for (repeatable); without it, `.sops.yaml` creation rules
+    /// or SOPS_AGE_RECIPIENTS decide.
+    #[arg(long = "age", value_name = "RECIPIENT")]
+    age: Vec<String>,
+    /// Write generated and env/file secrets unencrypted (throwaway setups only; warns).
+    #[arg(long)]
+    allow_plaintext_secrets: bool,
+    /// Make a generated secret anew (by Secret name; repeatable).
+    #[arg(long, value_name = "SECRET")]
+    rotate: Vec<String>,
 }
 
 pub fn run(a: Args, color: bool) -> u8 {
@@ -41,19 +53,102 @@ pub fn run(a: Args, color: bool) -> u8 {
         eprintln!("cnpgc: nothing written");
         return 1;
     };
+    let secret_plan = cnpgc::secrets::plan(program);
     if a.stdout || a.out == "-" {
         print!("{}", cnpgc::emit::emit_stream(program));
+        if !secret_plan.is_empty() {
+            let names: Vec<&str> = secret_plan.iter().map(|s| s.name.as_str()).collect();
+            eprintln!(
+                "cnpgc: warning: the stream leaves out the Secrets cnpgc writes encrypted ({}); build a tree to get them",
+                names.join(", ")
+            );
+        }
         return 0;
     }
+    let dir = PathBuf::from(&a.out);
     let mut planned = Planned::new();
     for t in cnpgc::emit::emit_program(program) {
         for f in t.files {
             planned.insert(format!("{}/{}", t.cluster, f.path), f.content.into_bytes());
         }
     }
-    let dir = PathBuf::from(&a.out);
+    // Secrets: resolved (values read, kept or encrypted) before anything is written.
+    let io = super::sops::RealIo {
+        out: dir.clone(),
+        age: a.age.clone(),
+    };
+    let mode = if a.allow_plaintext_secrets {
+        Mode::Plaintext
+    } else {
+        Mode::Encrypt { dry_run: a.check }
+    };
+    let mut sdiags = cnpgc::diag::Diagnostics::default();
+    let outcomes = cnpgc::secrets::resolve(&secret_plan, &io, mode, &a.rotate, &mut sdiags);
+    if a.allow_plaintext_secrets
+        && let Some(first) = secret_plan.first()
+    {
+        sdiags.push(
+            cnpgc::diag::Diagnostic::new(
+                cnpgc::diag::codes::W0403,
+                first.span().unwrap_or_default(),
+                format!(
+                    "{} secret(s) written in plaintext (--allow-plaintext-secrets)",
+                    secret_plan.len()
+                ),
+            )
+            .with_label("this secret, and the others, are not encrypted")
+            .with_help(
+                "never commit such a tree; configure SOPS recipients (.sops.yaml or --age) instead",
+            ),
+        );
+    }
+    let secret_errors = sdiags.has_errors();
+    let sdiags = sdiags.into_sorted();
+    if !sdiags.is_empty() {
+        let text = cnpgc::diag::render::render(&sdiags, &checked.sources, a.format, color);
+        match a.format {
+            Format::Json => print!("{text}"),
+            _ => eprint!("{text}"),
+        }
+    }
+    if secret_errors {
+        eprintln!("cnpgc: nothing written");
+        return 1;
+    }
+    // Secrets a dry run cannot produce: reported by name, not by bytes.
+    let mut unverifiable = Vec::new();
+    let mut changed_secrets = Vec::new();
+    for o in &outcomes {
+        let key = format!("{}/{}", o.cluster, o.path);
+        match (&o.bytes, o.state) {
+            (Some(b), _) => {
+                planned.insert(key, b.clone());
+            }
+            (None, State::Unverifiable) => unverifiable.push(key),
+            (None, _) => changed_secrets.push(key),
+        }
+    }
     if a.check {
-        return match tree::compare(&dir, &planned) {
+        for u in &unverifiable {
+            eprintln!(
+                "cnpgc: warning: {u}: cannot tell whether it is current (the previous file cannot be decrypted; set SOPS_AGE_KEY_FILE)"
+            );
+        }
+        let findings = tree::compare(&dir, &planned).map(|f| {
+            let mut f: Vec<Finding> = f
+                .into_iter()
+                .filter(|x| !matches!(x, Finding::Extra(p) if unverifiable.contains(p) || changed_secrets.contains(p)))
+                .collect();
+            for key in &changed_secrets {
+                if dir.join(key).exists() {
+                    f.push(Finding::Stale(key.clone(), "secret values or metadata changed".into()));
+                } else {
+                    f.push(Finding::Missing(key.clone()));
+                }
+            }
+            f
+        });
+        return match findings {
             Ok(findings) if findings.is_empty() => {
                 eprintln!(
                     "cnpgc: {} is up to date ({} files)",

@@ -6,6 +6,8 @@ mod build;
 mod check;
 mod explain;
 mod inputs;
+mod secrets;
+mod sops;
 mod tree;
 
 use std::io::IsTerminal;
@@ -41,6 +43,8 @@ enum Command {
     Check(check::Args),
     /// Explain a diagnostic code: what it means, a failing example, the fix.
     Explain(explain::Args),
+    /// List the secrets of the clusters: source, rotation policy, last rotation, whether due.
+    Secrets(secrets::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -61,6 +65,7 @@ pub fn run() -> ExitCode {
         Command::Build(a) => build::run(a, color),
         Command::Check(a) => check::run(a, color),
         Command::Explain(a) => explain::run(a),
+        Command::Secrets(a) => secrets::run(a, color),
     };
     ExitCode::from(code)
 }

@@ -73,7 +73,6 @@ codes! {
     E0208 Error "missing argument";
     E0209 Error "unexpected block";
     E0210 Error "unknown link kind";
-    E0211 Error "unknown module";
     E0212 Error "entry and statement mixed up";
     E0301 Error "wrong kind of value";
     E0302 Error "number out of range";
@@ -90,6 +89,14 @@ codes! {
     E0313 Error "unknown value";
     E0401 Error "plaintext password in source";
     E0402 Error "malformed secret reference";
+    E0403 Error "environment variable not set";
+    E0404 Error "no SOPS recipients";
+    E0405 Error "secret value unusable";
+    E0406 Error "generated secret cannot be kept";
+    E0407 Error "encryption failed";
+    W0401 Warning "insecure password in source";
+    W0402 Warning "secret re-encrypted without comparison";
+    W0403 Warning "secrets written in plaintext";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -28,8 +28,8 @@ pub fn cluster(c: &Cluster) -> Node {
     if needs_superuser_access(c) {
         spec.push("enableSuperuserAccess", true);
     }
-    if let Superuser::Postgres { secret: Some(s) } = &c.superuser {
-        spec.push("superuserSecret", meta::name_ref(s.clone()));
+    if let Superuser::Postgres { password: Some(p) } = &c.superuser {
+        spec.push("superuserSecret", meta::name_ref(p.secret_name.clone()));
     }
     spec.push("storage", storage(c));
     if let Some(r) = resources(c) {

@@ -5,6 +5,7 @@
 use super::Present;
 use super::yaml::{Map, Node, strs};
 use crate::ir::Cluster;
+use crate::secrets::Format;
 
 fn kustomization() -> Map {
     Map::new()
@@ -13,21 +14,56 @@ fn kustomization() -> Map {
 }
 
 pub fn base(c: &Cluster, p: &Present) -> Node {
-    let mut resources: Vec<&str> = vec!["namespace.yaml", "cnpg.yaml"];
-    if p.object_stores {
-        resources.push("plugin/barman.yaml");
+    let base_rel = |path: &str| {
+        path.strip_prefix(&format!("{}/", super::BASE))
+            .unwrap_or(path)
+            .to_string()
+    };
+    let mut resources: Vec<String> = vec!["namespace.yaml".into()];
+    for s in p.secrets.iter().filter(|s| s.format == Format::Yaml) {
+        resources.push(base_rel(&s.path));
     }
-    resources.push("cluster.yaml");
+    resources.push("cnpg.yaml".into());
+    if p.object_stores {
+        resources.push("plugin/barman.yaml".into());
+    }
+    resources.push("cluster.yaml".into());
     if p.databases {
-        resources.push("database.yaml");
+        resources.push("database.yaml".into());
     }
     if p.grant_job {
-        resources.push("jobs/grant-job.yaml");
+        resources.push("jobs/grant-job.yaml".into());
     }
     if p.schedules {
-        resources.push("../../../day2/backup");
+        resources.push("../../../day2/backup".into());
     }
     let mut k = kustomization().set("resources", strs(resources));
+    let generators: Vec<Node> = p
+        .secrets
+        .iter()
+        .filter(|s| s.format == Format::Dotenv)
+        .map(|s| {
+            let mut labels = Map::new();
+            for (key, v) in &s.labels {
+                labels.push(key.clone(), v.clone());
+            }
+            Map::new()
+                .set("name", s.name.clone())
+                .set("namespace", s.namespace.clone())
+                .set("type", s.secret_type)
+                .set("envs", strs([base_rel(&s.path)]))
+                .set(
+                    "options",
+                    Map::new()
+                        .set("disableNameSuffixHash", true)
+                        .set("labels", labels),
+                )
+                .into()
+        })
+        .collect();
+    if !generators.is_empty() {
+        k.push("secretGenerator", Node::Seq(generators));
+    }
     if p.roles {
         k.push(
             "patches",

@@ -170,6 +170,7 @@ pub fn emit_cluster(c: &Cluster) -> Tree {
 
 /// Which optional files a tree has, for the kustomization.
 pub(crate) struct Present {
+    pub secrets: Vec<crate::secrets::SecretFile>,
     pub roles: bool,
     pub databases: bool,
     pub grant_job: bool,
@@ -177,8 +178,9 @@ pub(crate) struct Present {
     pub schedules: bool,
 }
 
-fn m_flags(_c: &Cluster, m: &Manifests) -> Present {
+fn m_flags(c: &Cluster, m: &Manifests) -> Present {
     Present {
+        secrets: crate::secrets::cluster_secrets(c),
         roles: m.roles.is_some(),
         databases: !m.databases.is_empty(),
         grant_job: !m.grant_job.is_empty(),

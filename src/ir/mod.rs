@@ -3,7 +3,6 @@
 //! every name validated; each item keeps the span it came from. No strings
 //! stand in for enums; ordered collections keep source order.
 
-use crate::check::bind::SecretSource;
 use crate::source::Span;
 
 mod flags;
@@ -50,12 +49,39 @@ pub struct PgVersion {
     pub text: String,
 }
 
+/// Where a password or key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An existing Kubernetes Secret (cnpgc writes nothing).
+    Existing { name: String },
+    /// An environment variable read at build time.
+    Env(String),
+    /// A file read at build time (relative to the .cnpg file).
+    File(String),
+    /// A strong random value generated at the first build and kept.
+    Generated,
+    /// A value written in the source (`insecure("…")`, throwaway setups only).
+    Insecure(String),
+}
+
+impl SecretSource {
+    pub fn describe(&self) -> String {
+        match self {
+            SecretSource::Existing { name } => format!("secret(\"{name}\")"),
+            SecretSource::Env(v) => format!("env(\"{v}\")"),
+            SecretSource::File(f) => format!("file(\"{f}\")"),
+            SecretSource::Generated => "generated".into(),
+            SecretSource::Insecure(_) => "insecure(…)".into(),
+        }
+    }
+}
+
 /// Who the grant Job connects as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Superuser {
-    /// The operator's `postgres` superuser; `secret` names its Secret
+    /// The operator's `postgres` superuser; `password` names its Secret
     /// (`None`: the operator generates `<cluster>-superuser`).
-    Postgres { secret: Option<String> },
+    Postgres { password: Option<Password> },
     /// A managed role with SUPERUSER (listed in `roles`).
     Role { name: String },
 }
@@ -195,9 +221,23 @@ pub struct SecretKey {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Credentials {
+    /// The Secret holding the key pair.
     pub secret: String,
+    /// Its key holding the access key id.
     pub access_key: String,
+    /// Its key holding the secret access key.
     pub secret_key: String,
+    /// `None`: an existing Secret. Otherwise the sources cnpgc writes it from
+    /// (an encrypted dotenv file, `file` in the tree).
+    pub managed: Option<ManagedCredentials>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedCredentials {
+    pub access: (SecretSource, Span),
+    pub secret: (SecretSource, Span),
+    /// Tree-relative path of the encrypted dotenv file (seed 000: secret/minio.env).
+    pub file: String,
 }
 
 #[derive(Debug, Clone)]

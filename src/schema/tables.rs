@@ -26,7 +26,7 @@ pub const GRANT_FLAGS: &[&str] = &[
 
 pub const ROTATION_WORDS: &[&str] = &["weekly", "monthly", "quarterly", "yearly", "never"];
 
-const SECRET_DOC: &str = "Where the password comes from: `secret(\"name\")` (an existing basic-auth Secret with `username` and `password` keys).";
+const SECRET_DOC: &str = "Where the password comes from: `generated` (a strong random value made at the first build and kept, encrypted with SOPS), `env(\"VAR\")` or `file(\"path\")` (read at build time, encrypted with SOPS), or `secret(\"name\")` (an existing basic-auth Secret with `username` and `password` keys).";
 
 /// Options shared by `user` statements in a cluster and in a db.
 const USER_OPTS: &[OptSpec] = &[
@@ -209,27 +209,37 @@ const OBJECT_STORE_STMTS: &[StmtSpec] = &[
     },
     StmtSpec {
         args: &[arg("source", Ty::Secret)],
-        opts: &[
-            OptSpec {
-                default: Some("ACCESS_KEY_ID"),
-                ..opt(
-                    "access_key",
-                    Ty::Text,
-                    "Key of the access key id in the Secret.",
-                )
-            },
-            OptSpec {
-                default: Some("ACCESS_SECRET_KEY"),
-                ..opt(
-                    "secret_key",
-                    Ty::Text,
-                    "Key of the secret access key in the Secret.",
-                )
-            },
-        ],
-        default: Some("secret(\"<cluster>-<kind>\") with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY"),
-        example: "credentials secret(\"minio-creds\") access_key ACCESS_KEY_ID secret_key ACCESS_SECRET_KEY",
-        ..stmt("credentials", "Where the S3 access key pair comes from.")
+        opts: &[OptSpec {
+            default: Some("ACCESS_KEY_ID, ACCESS_SECRET_KEY"),
+            ..opt(
+                "keys",
+                Ty::List(&Ty::Text),
+                "The Secret's keys holding the access key id and the secret access key.",
+            )
+        }],
+        example: "credentials secret(\"minio-creds\") keys ACCESS_KEY_ID, ACCESS_SECRET_KEY",
+        ..stmt(
+            "credentials",
+            "An existing Secret holding the S3 key pair (instead of `access_key` and `secret_key`).",
+        )
+    },
+    StmtSpec {
+        args: &[arg("source", Ty::Secret)],
+        default: Some("env(\"<KIND>_ACCESS_KEY_ID\"), e.g. env(\"MINIO_ACCESS_KEY_ID\")"),
+        example: "access_key env(\"MINIO_ACCESS_KEY_ID\")",
+        ..stmt(
+            "access_key",
+            "Where the S3 access key id comes from; cnpgc writes it SOPS-encrypted (secret/minio.env, secret/swbucket.env).",
+        )
+    },
+    StmtSpec {
+        args: &[arg("source", Ty::Secret)],
+        default: Some("env(\"<KIND>_SECRET_ACCESS_KEY\"), e.g. env(\"MINIO_SECRET_ACCESS_KEY\")"),
+        example: "secret_key env(\"MINIO_SECRET_ACCESS_KEY\")",
+        ..stmt(
+            "secret_key",
+            "Where the S3 secret access key comes from; written SOPS-encrypted with the access key.",
+        )
     },
     StmtSpec {
         args: &[arg("source", Ty::Secret)],

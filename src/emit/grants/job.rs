@@ -18,8 +18,8 @@ pub const ATTEMPTS: u32 = 60;
 /// The Secret (basic-auth: username, password) the Job connects with.
 pub fn superuser_secret(c: &Cluster) -> String {
     match &c.superuser {
-        Superuser::Postgres { secret: Some(s) } => s.clone(),
-        Superuser::Postgres { secret: None } => format!("{}-superuser", c.name),
+        Superuser::Postgres { password: Some(p) } => p.secret_name.clone(),
+        Superuser::Postgres { password: None } => format!("{}-superuser", c.name),
         Superuser::Role { name } => c
             .role(name)
             .map(|r| r.password.secret_name.clone())

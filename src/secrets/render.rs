@@ -1,0 +1,94 @@
+//! Plaintext forms of a secret, only ever handed to `sops` (or written under
+//! `--allow-plaintext-secrets`): a Secret manifest or a dotenv file; and the
+//! parser that reads decrypted (or plaintext) files back into key → value.
+
+use super::plan::{Format, SecretFile};
+use crate::emit::yaml::{Map, Node, write_doc};
+
+/// The plaintext file for `values` (key → value, in entry order).
+pub fn render_plain(f: &SecretFile, values: &[(String, String)]) -> String {
+    match f.format {
+        Format::Yaml => {
+            let mut labels = Map::new();
+            for (k, v) in &f.labels {
+                labels.push(k.clone(), v.clone());
+            }
+            let mut data = Map::new();
+            for (k, v) in values {
+                data.push(k.clone(), v.clone());
+            }
+            let doc: Node = Map::new()
+                .set("apiVersion", "v1")
+                .set("kind", "Secret")
+                .set(
+                    "metadata",
+                    Map::new()
+                        .set("name", f.name.clone())
+                        .set("namespace", f.namespace.clone())
+                        .set("labels", labels)
+                        .set(
+                            "annotations",
+                            Map::new().set(super::FINGERPRINT, f.fingerprint()),
+                        ),
+                )
+                .set("type", f.secret_type)
+                .set("stringData", data)
+                .into();
+            let mut s = String::new();
+            write_doc(&mut s, &doc);
+            s
+        }
+        Format::Dotenv => {
+            let mut s = String::new();
+            for (k, v) in values {
+                s.push_str(k);
+                s.push('=');
+                s.push_str(v);
+                s.push('\n');
+            }
+            s
+        }
+    }
+}
+
+/// key → value of a decrypted or plaintext file (`stringData`, or `data`
+/// base64-decoded, for manifests; `KEY=value` lines for dotenv).
+pub fn parse_plain(text: &str, format: Format) -> Option<Vec<(String, String)>> {
+    match format {
+        Format::Yaml => {
+            let v: serde_json::Value = serde_norway::from_str(text).ok()?;
+            let data = v.get("stringData")?.as_object()?;
+            Some(
+                data.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string()),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        Format::Dotenv => Some(
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+                .filter(|l| !l.starts_with("sops_"))
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
+    }
+}
+
+/// The fingerprint annotation of a previous (encrypted or plaintext) manifest;
+/// metadata stays plaintext under SOPS's `encrypted_regex`.
+pub fn fingerprint_of(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_norway::from_str(text).ok()?;
+    v.get("metadata")?
+        .get("annotations")?
+        .get(super::FINGERPRINT)?
+        .as_str()
+        .map(str::to_string)
+}

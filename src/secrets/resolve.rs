@@ -1,0 +1,346 @@
+//! Resolution: takes secret plans and an IO interface (environment, files,
+//! the previous tree, sops, randomness), gives the bytes of every secret file
+//! or diagnostics. Rules:
+//! - a generated value is made once and kept: an unchanged generated secret
+//!   keeps its encrypted file byte for byte (no key needed to know that);
+//! - an env/file secret keeps its file when decrypting it shows the same
+//!   values; when the previous file cannot be decrypted, it is re-encrypted
+//!   with a warning;
+//! - nothing is encrypted unless recipients exist; plaintext only when asked.
+
+use super::plan::{EntryValue, Format, SecretFile};
+use super::render::{fingerprint_of, parse_plain, render_plain};
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::ir::SecretSource;
+use crate::source::Span;
+
+/// What resolution may ask of the outside world.
+pub trait SecretIo {
+    /// An environment variable.
+    fn env(&self, var: &str) -> Option<String>;
+    /// A file named in `file("…")`, relative to the `.cnpg` file `origin`.
+    fn read_file(&self, path: &str, origin: &str) -> Result<String, String>;
+    /// The previous tree's file at `cluster/path`, if any.
+    fn previous(&self, cluster: &str, path: &str) -> Option<Vec<u8>>;
+    /// Decrypts a previous file.
+    fn decrypt(&self, bytes: &[u8], format: Format) -> Result<String, String>;
+    /// Encrypts a plaintext for the file that will live at `cluster/path`.
+    fn encrypt(
+        &self,
+        plaintext: &str,
+        format: Format,
+        cluster: &str,
+        path: &str,
+    ) -> Result<Vec<u8>, String>;
+    /// Whether encryption has recipients (`--age`, `.sops.yaml`, `SOPS_AGE_RECIPIENTS`).
+    fn has_recipients(&self) -> bool;
+    /// A new strong random password.
+    fn generate(&self) -> String;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// SOPS-encrypt; with `dry_run`, encrypt nothing and only report.
+    Encrypt { dry_run: bool },
+    /// Write plaintext Secrets (`--allow-plaintext-secrets`).
+    Plaintext,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// The previous file is kept byte for byte.
+    Kept,
+    /// A new file (new secret, or changed values).
+    Written,
+    /// Dry run: the file would change (or does not exist yet).
+    WouldChange,
+    /// Dry run: cannot tell (previous file not decryptable).
+    Unverifiable,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub cluster: String,
+    pub path: String,
+    pub name: String,
+    /// The file's bytes (`None` in a dry run when it would change).
+    pub bytes: Option<Vec<u8>>,
+    pub state: State,
+}
+
+/// Resolves every secret. `rotate` names secrets (by Secret name) whose
+/// generated values must be made anew.
+pub fn resolve(
+    files: &[SecretFile],
+    io: &dyn SecretIo,
+    mode: Mode,
+    rotate: &[String],
+    diags: &mut Diagnostics,
+) -> Vec<Outcome> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    if mode == (Mode::Encrypt { dry_run: false }) && !io.has_recipients() {
+        let first = files.iter().find_map(|f| f.span()).unwrap_or_default();
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        diags.push(
+            Diagnostic::new(
+                codes::E0404,
+                first,
+                format!("{} secret(s) must be encrypted, but no SOPS recipients are configured", files.len()),
+            )
+            .with_label("this secret, and the others, need recipients")
+            .with_help(format!(
+                "add a .sops.yaml with creation_rules (age recipients) where you run cnpgc, pass --age <recipient>, \
+                 or set SOPS_AGE_RECIPIENTS; --allow-plaintext-secrets writes them unencrypted (throwaway setups only). \
+                 Secrets: {}",
+                names.join(", ")
+            )),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for f in files {
+        if let Some(o) = resolve_one(f, io, mode, rotate.contains(&f.name), diags) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// Values known now: env, file and insecure sources. Generated ones are
+/// `None` here.
+fn known_values(
+    f: &SecretFile,
+    io: &dyn SecretIo,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(String, Option<String>)>> {
+    let mut ok = true;
+    let mut vals = Vec::new();
+    for e in &f.entries {
+        let v = match &e.value {
+            EntryValue::Plain(v) => Some(v.clone()),
+            EntryValue::Secret { source, span } => {
+                match source {
+                    SecretSource::Generated => None,
+                    SecretSource::Existing { .. } => None,
+                    SecretSource::Insecure(v) => Some(v.clone()),
+                    SecretSource::Env(var) => match io.env(var) {
+                        Some(v) => {
+                            match usable(&v, &format!("environment variable {var}"), *span, diags) {
+                                true => Some(v),
+                                false => {
+                                    ok = false;
+                                    None
+                                }
+                            }
+                        }
+                        None => {
+                            diags.push(
+                            Diagnostic::new(codes::E0403, *span, format!("environment variable {var} is not set"))
+                                .with_label(format!("{} of Secret {} reads it", e.key, f.name))
+                                .with_help(format!(
+                                    "set {var} when running cnpgc build (nothing was written), or choose another source"
+                                )),
+                        );
+                            ok = false;
+                            None
+                        }
+                    },
+                    SecretSource::File(path) => match io.read_file(path, &f.origin) {
+                        Ok(text) => {
+                            let v = text.strip_suffix('\n').unwrap_or(&text);
+                            let v = v.strip_suffix('\r').unwrap_or(v).to_string();
+                            match usable(&v, &format!("file {path}"), *span, diags) {
+                                true => Some(v),
+                                false => {
+                                    ok = false;
+                                    None
+                                }
+                            }
+                        }
+                        Err(err) => {
+                            diags.push(
+                            Diagnostic::new(codes::E0405, *span, format!("cannot read {path}: {err}"))
+                                .with_label(format!("{} of Secret {} reads it", e.key, f.name))
+                                .with_help("file paths are relative to the .cnpg file; nothing was written"),
+                        );
+                            ok = false;
+                            None
+                        }
+                    },
+                }
+            }
+        };
+        vals.push((e.key.clone(), v));
+    }
+    ok.then_some(vals)
+}
+
+fn usable(v: &str, what: &str, span: Span, diags: &mut Diagnostics) -> bool {
+    let why = if v.is_empty() {
+        Some("is empty")
+    } else if v.chars().any(|c| c.is_control()) {
+        Some("holds a line break or another control character")
+    } else {
+        None
+    };
+    match why {
+        None => true,
+        Some(why) => {
+            diags.push(
+                Diagnostic::new(codes::E0405, span, format!("the value of {what} {why}"))
+                    .with_label("unusable secret value")
+                    .with_help("a password or key is one non-empty line; nothing was written"),
+            );
+            false
+        }
+    }
+}
+
+fn resolve_one(
+    f: &SecretFile,
+    io: &dyn SecretIo,
+    mode: Mode,
+    rotate: bool,
+    diags: &mut Diagnostics,
+) -> Option<Outcome> {
+    let known = known_values(f, io, diags)?;
+    let previous = if rotate {
+        None
+    } else {
+        io.previous(&f.cluster, &f.path)
+    };
+    let outcome = |bytes: Option<Vec<u8>>, state: State| Outcome {
+        cluster: f.cluster.clone(),
+        path: f.path.clone(),
+        name: f.name.clone(),
+        bytes,
+        state,
+    };
+    let needs_generated = known.iter().any(|(_, v)| v.is_none());
+
+    // An unchanged generated secret keeps its file; no key is needed to see
+    // that (the fingerprint of its structure is in plaintext metadata).
+    if let (Some(bytes), Mode::Encrypt { .. }) = (&previous, mode)
+        && f.is_generated_only()
+        && f.format == Format::Yaml
+        && fingerprint_of(&String::from_utf8_lossy(bytes)).as_deref()
+            == Some(f.fingerprint().as_str())
+    {
+        return Some(outcome(Some(bytes.clone()), State::Kept));
+    }
+    // Previous values, when they can be read.
+    let prev_text: Option<Result<String, String>> = previous.as_ref().map(|bytes| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        if mode == Mode::Plaintext && !text.contains("ENC[AES256_GCM") {
+            Ok(text)
+        } else {
+            io.decrypt(bytes, f.format)
+        }
+    });
+    let prev_values: Option<Vec<(String, String)>> = match &prev_text {
+        Some(Ok(t)) => parse_plain(t, f.format),
+        _ => None,
+    };
+
+    // Fill generated values: from the previous file, or anew.
+    let mut values = Vec::new();
+    for (k, v) in &known {
+        let v = match v {
+            Some(v) => v.clone(),
+            None => match prev_values
+                .as_ref()
+                .and_then(|p| p.iter().find(|(pk, _)| pk == k))
+            {
+                Some((_, pv)) => pv.clone(),
+                None => {
+                    if previous.is_some()
+                        && needs_generated
+                        && !matches!(mode, Mode::Encrypt { dry_run: true })
+                    {
+                        // A generated value exists in the previous file but cannot be read.
+                        let err = match &prev_text {
+                            Some(Err(e)) => e.clone(),
+                            _ => "it holds no such key".into(),
+                        };
+                        diags.push(
+                            Diagnostic::new(
+                                codes::E0406,
+                                f.span().unwrap_or_default(),
+                                format!("Secret {} changed, but its generated password cannot be read back", f.name),
+                            )
+                            .with_label("generated here")
+                            .with_help(format!(
+                                "the previous file must be decrypted to keep the password ({err}); set SOPS_AGE_KEY_FILE \
+                                 to the age key, or rotate it on purpose with --rotate {}",
+                                f.name
+                            )),
+                        );
+                        return None;
+                    }
+                    io.generate()
+                }
+            },
+        };
+        values.push((k.clone(), v));
+    }
+
+    let unchanged = prev_values.as_ref().is_some_and(|p| {
+        let mut a = p.clone();
+        let mut b = values.clone();
+        a.sort();
+        b.sort();
+        a == b
+    }) && match (&prev_text, f.format) {
+        (Some(Ok(t)), Format::Yaml) => {
+            fingerprint_of(t).as_deref() == Some(f.fingerprint().as_str())
+        }
+        (Some(Ok(_)), Format::Dotenv) => true,
+        _ => false,
+    };
+    if unchanged {
+        return Some(outcome(previous, State::Kept));
+    }
+    let plain = render_plain(f, &values);
+    match mode {
+        Mode::Plaintext => Some(outcome(Some(plain.into_bytes()), State::Written)),
+        Mode::Encrypt { dry_run: true } => {
+            let state = match (&previous, &prev_text) {
+                (Some(_), Some(Err(_))) => State::Unverifiable,
+                _ => State::WouldChange,
+            };
+            Some(outcome(None, state))
+        }
+        Mode::Encrypt { dry_run: false } => {
+            if let (Some(_), Some(Err(err))) = (&previous, &prev_text) {
+                diags.push(
+                    Diagnostic::new(
+                        codes::W0402,
+                        f.span().unwrap_or_default(),
+                        format!("Secret {} was re-encrypted: the previous file could not be decrypted to compare", f.name),
+                    )
+                    .with_label("value read here")
+                    .with_help(format!(
+                        "{err}. Set SOPS_AGE_KEY_FILE to the age key so unchanged secrets keep their files (no churn)"
+                    )),
+                );
+            }
+            match io.encrypt(&plain, f.format, &f.cluster, &f.path) {
+                Ok(bytes) => Some(outcome(Some(bytes), State::Written)),
+                Err(err) => {
+                    diags.push(
+                        Diagnostic::new(
+                            codes::E0407,
+                            f.span().unwrap_or_default(),
+                            format!("sops could not encrypt Secret {}", f.name),
+                        )
+                        .with_label("this secret")
+                        .with_help(format!("{err}; nothing was written")),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Diagnostic fixtures: every file in tests/fixtures/diagnostics/ is checked
+//! and its rendered diagnostics are snapshotted; the code in the file name
+//! must be among them. The registry, the explain pages and the fixtures are
+//! kept in agreement: every code has a page and a fixture, every fixture's
+//! code exists, every page's example fails with its code and its fix does not.
+
+use std::path::{Path, PathBuf};
+
+use cnpgc::diag::codes::REGISTRY;
+use cnpgc::diag::render::{Format, render};
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diagnostics");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cnpg"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn code_of(p: &Path) -> String {
+    p.file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .split('_')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn check(name: &str, src: &str) -> cnpgc::Checked {
+    cnpgc::check_sources(&[(name, src)])
+}
+
+#[test]
+fn every_fixture_reports_its_code_and_matches_its_snapshot() {
+    for p in fixtures() {
+        let name = format!("fixtures/{}", p.file_name().unwrap().to_string_lossy());
+        let src = std::fs::read_to_string(&p).unwrap();
+        let checked = check(&name, &src);
+        let code = code_of(&p);
+        assert!(
+            checked.diagnostics.iter().any(|d| d.code.as_str() == code),
+            "{name}: expected {code}, got {:?}",
+            checked
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect::<Vec<_>>()
+        );
+        let rendered = render(&checked.diagnostics, &checked.sources, Format::Human, false);
+        let snap = format!("----- SOURCE\n{src}----- DIAGNOSTICS\n{rendered}");
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::with_settings!({snapshot_path => "snapshots/diagnostics", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(stem, snap);
+        });
+    }
+}
+
+#[test]
+fn registry_pages_and_fixtures_agree() {
+    let fixture_codes: Vec<String> = fixtures().iter().map(|p| code_of(p)).collect();
+    for f in &fixture_codes {
+        assert!(
+            REGISTRY.iter().any(|c| c.code == f),
+            "fixture for unknown code {f}"
+        );
+    }
+    for c in REGISTRY {
+        assert!(
+            fixture_codes.iter().any(|f| f == c.code),
+            "{} has no fixture",
+            c.code
+        );
+        let page_path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/diagnostics/{}.md", c.code));
+        assert!(page_path.exists(), "{} has no page", c.code);
+        assert!(
+            c.page.contains("## Example") && c.page.contains("## Fix"),
+            "{} page sections",
+            c.code
+        );
+    }
+    // No page without a registered code.
+    for e in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics")).unwrap()
+    {
+        let p = e.unwrap().path();
+        let code = p.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            REGISTRY.iter().any(|c| c.code == code),
+            "page {code} has no code in the registry"
+        );
+    }
+}
+
+/// The ```cnpg block that follows `heading` in a page.
+fn block_after<'a>(page: &'a str, heading: &str) -> &'a str {
+    let at = page.find(heading).unwrap_or_else(|| panic!("no {heading}"));
+    let rest = &page[at..];
+    let start = rest.find("```cnpg\n").expect("cnpg block") + "```cnpg\n".len();
+    let end = rest[start..].find("```").expect("block end");
+    &rest[start..start + end]
+}
+
+#[test]
+fn explain_examples_fail_with_their_code_and_fixes_do_not() {
+    for c in REGISTRY.iter().filter(|c| !c.retired) {
+        let bad = block_after(c.page, "## Example");
+        let good = block_after(c.page, "## Fix");
+        let codes = |src: &str| -> Vec<&'static str> {
+            check("example.cnpg", src)
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect()
+        };
+        let got = codes(bad);
+        assert!(got.contains(&c.code), "{}: example gives {:?}", c.code, got);
+        let fixed = check("fix.cnpg", good);
+        assert!(
+            !fixed.has_errors(),
+            "{}: fix still has errors: {:?}",
+            c.code,
+            fixed
+                .diagnostics
+                .iter()
+                .map(|d| (d.code.as_str(), d.message.clone()))
+                .collect::<Vec<_>>()
+        );
+    }
+}
