@@ -250,20 +250,27 @@ impl PgServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         let stopped = cmd.status().map(|s| s.success()).unwrap_or(false);
-        if !stopped {
-            // Last resort: SIGQUIT (immediate shutdown) to the postmaster
-            // recorded in this server's own postmaster.pid.
-            if let Ok(pidfile) = fs::read_to_string(self.data_dir.join("postmaster.pid")) {
-                if let Some(pid) = pidfile.lines().next().map(str::trim) {
-                    if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) {
-                        let _ = Command::new("kill")
-                            .args(["-QUIT", pid])
-                            .stdout(Stdio::null())
-                            .stderr(Stdio::null())
-                            .status();
-                    }
-                }
-            }
+        if stopped {
+            return;
+        }
+        // Last resort: SIGQUIT (immediate shutdown) to the postmaster recorded
+        // in this server's own postmaster.pid, but only if that pid still is
+        // a postmaster for this data directory (a stale pid may be reused).
+        let Ok(pidfile) = fs::read_to_string(self.data_dir.join("postmaster.pid")) else {
+            return;
+        };
+        let pid = pidfile.lines().next().unwrap_or("").trim();
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            return;
+        }
+        let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let data_dir = self.data_dir.to_string_lossy();
+        if String::from_utf8_lossy(&cmdline).contains(data_dir.as_ref()) {
+            let _ = Command::new("kill")
+                .args(["-QUIT", pid])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         }
     }
 
