@@ -182,7 +182,7 @@ impl<'a> ClusterLowering<'a> {
                 .and_then(|v| v.as_text())
                 .unwrap_or("cnpgc.io/nodepool")
                 .to_string(),
-            taint: s.flag("taint").unwrap_or(false),
+            taint: s.opt("taint").and_then(|v| v.as_text()).map(str::to_string),
         });
         let init_sql = self
             .block

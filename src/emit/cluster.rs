@@ -108,12 +108,12 @@ pub fn affinity(c: &Cluster) -> Option<Map> {
             Map::new().set("nodeSelectorTerms", Node::Seq(vec![term.into()])),
         ),
     );
-    if np.taint {
+    if let Some(key) = &np.taint {
         a.push(
             "tolerations",
             Node::Seq(vec![
                 Map::new()
-                    .set("key", np.label.clone())
+                    .set("key", key.clone())
                     .set("operator", "Equal")
                     .set("value", np.name.clone())
                     .set("effect", "NoSchedule")

@@ -105,7 +105,8 @@ pub struct Resources {
 pub struct NodePool {
     pub name: String,
     pub label: String,
-    pub taint: bool,
+    /// Key of the `<key>=<pool>:NoSchedule` taint to tolerate.
+    pub taint: Option<String>,
 }
 
 /// A PostgreSQL role managed through the Cluster's `spec.managed.roles`.

@@ -503,8 +503,8 @@ pub static CLUSTER: BlockSpec = BlockSpec {
                 },
                 opt(
                     "taint",
-                    Ty::Bool,
-                    "The pool's nodes carry a `<label>=<pool>:NoSchedule` taint: tolerate it.",
+                    Ty::Text,
+                    "The pool's nodes carry a `<key>=<pool>:NoSchedule` taint: tolerate it.",
                 ),
             ],
             example: "nodepool db-pool",

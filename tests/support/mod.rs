@@ -1,2 +1,3 @@
+pub mod examples;
 pub mod pg;
 pub mod schema;
