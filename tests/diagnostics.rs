@@ -4,10 +4,15 @@
 //! kept in agreement: every code has a page and a fixture, every fixture's
 //! code exists, every page's example fails with its code and its fix does not.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use cnpgc::diag::codes::REGISTRY;
 use cnpgc::diag::render::{Format, render};
+use cnpgc::diag::{Diagnostic, Diagnostics};
+use cnpgc::secrets::Mode;
+use support::fakeio::FakeIo;
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diagnostics");
@@ -30,8 +35,22 @@ fn code_of(p: &Path) -> String {
         .to_string()
 }
 
-fn check(name: &str, src: &str) -> cnpgc::Checked {
-    cnpgc::check_sources(&[(name, src)])
+/// Checks a source and, when it is clean, resolves its secrets the way
+/// `cnpgc build` does, with IO scripted by `// fixture: …` comments.
+fn diagnose(name: &str, src: &str) -> (Vec<Diagnostic>, cnpgc::source::SourceMap) {
+    let checked = cnpgc::check_sources(&[(name, src)]);
+    let mut all = Diagnostics::default();
+    all.extend(checked.diagnostics.iter().cloned());
+    if let Some(p) = &checked.program {
+        let io = FakeIo::from_directives(src);
+        let mode = if src.contains("// fixture: plaintext") {
+            Mode::Plaintext
+        } else {
+            Mode::Encrypt { dry_run: false }
+        };
+        cnpgc::secrets::resolve(&cnpgc::secrets::plan(p), &io, mode, &[], &mut all);
+    }
+    (all.into_sorted(), checked.sources)
 }
 
 #[test]
@@ -39,18 +58,14 @@ fn every_fixture_reports_its_code_and_matches_its_snapshot() {
     for p in fixtures() {
         let name = format!("fixtures/{}", p.file_name().unwrap().to_string_lossy());
         let src = std::fs::read_to_string(&p).unwrap();
-        let checked = check(&name, &src);
+        let (diags, sources) = diagnose(&name, &src);
         let code = code_of(&p);
         assert!(
-            checked.diagnostics.iter().any(|d| d.code.as_str() == code),
+            diags.iter().any(|d| d.code.as_str() == code),
             "{name}: expected {code}, got {:?}",
-            checked
-                .diagnostics
-                .iter()
-                .map(|d| d.code.as_str())
-                .collect::<Vec<_>>()
+            diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
         );
-        let rendered = render(&checked.diagnostics, &checked.sources, Format::Human, false);
+        let rendered = render(&diags, &sources, Format::Human, false);
         let snap = format!("----- SOURCE\n{src}----- DIAGNOSTICS\n{rendered}");
         let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
         insta::with_settings!({snapshot_path => "snapshots/diagnostics", prepend_module_to_snapshot => false}, {
@@ -110,22 +125,20 @@ fn explain_examples_fail_with_their_code_and_fixes_do_not() {
     for c in REGISTRY.iter().filter(|c| !c.retired) {
         let bad = block_after(c.page, "## Example");
         let good = block_after(c.page, "## Fix");
-        let codes = |src: &str| -> Vec<&'static str> {
-            check("example.cnpg", src)
-                .diagnostics
-                .iter()
-                .map(|d| d.code.as_str())
-                .collect()
-        };
-        let got = codes(bad);
+        let got: Vec<&str> = diagnose("example.cnpg", bad)
+            .0
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
         assert!(got.contains(&c.code), "{}: example gives {:?}", c.code, got);
-        let fixed = check("fix.cnpg", good);
+        let (fixed, _) = diagnose("fix.cnpg", good);
         assert!(
-            !fixed.has_errors(),
-            "{}: fix still has errors: {:?}",
+            fixed
+                .iter()
+                .all(|d| d.code.as_str() != c.code && !d.is_error()),
+            "{}: the fix still has problems: {:?}",
             c.code,
             fixed
-                .diagnostics
                 .iter()
                 .map(|d| (d.code.as_str(), d.message.clone()))
                 .collect::<Vec<_>>()

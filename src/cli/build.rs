@@ -84,24 +84,6 @@ pub fn run(a: Args, color: bool) -> u8 {
     };
     let mut sdiags = cnpgc::diag::Diagnostics::default();
     let outcomes = cnpgc::secrets::resolve(&secret_plan, &io, mode, &a.rotate, &mut sdiags);
-    if a.allow_plaintext_secrets
-        && let Some(first) = secret_plan.first()
-    {
-        sdiags.push(
-            cnpgc::diag::Diagnostic::new(
-                cnpgc::diag::codes::W0403,
-                first.span().unwrap_or_default(),
-                format!(
-                    "{} secret(s) written in plaintext (--allow-plaintext-secrets)",
-                    secret_plan.len()
-                ),
-            )
-            .with_label("this secret, and the others, are not encrypted")
-            .with_help(
-                "never commit such a tree; configure SOPS recipients (.sops.yaml or --age) instead",
-            ),
-        );
-    }
     let secret_errors = sdiags.has_errors();
     let sdiags = sdiags.into_sorted();
     if !sdiags.is_empty() {

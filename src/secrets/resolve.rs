@@ -99,6 +99,22 @@ pub fn resolve(
         );
         return Vec::new();
     }
+    if mode == Mode::Plaintext {
+        diags.push(
+            Diagnostic::new(
+                codes::W0403,
+                files.iter().find_map(|f| f.span()).unwrap_or_default(),
+                format!(
+                    "{} secret(s) written in plaintext (--allow-plaintext-secrets)",
+                    files.len()
+                ),
+            )
+            .with_label("this secret, and the others, are not encrypted")
+            .with_help(
+                "never commit such a tree; configure SOPS recipients (.sops.yaml or --age) instead",
+            ),
+        );
+    }
     let mut out = Vec::new();
     for f in files {
         if let Some(o) = resolve_one(f, io, mode, rotate.contains(&f.name), diags) {

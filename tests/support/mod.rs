@@ -1,3 +1,4 @@
 pub mod examples;
+pub mod fakeio;
 pub mod pg;
 pub mod schema;
