@@ -2,6 +2,10 @@
 //! grant SQL. Takes source texts, gives diagnostics and generated files; does
 //! no filesystem IO (the CLI in `cli` reads and writes).
 
+// pest without its `std` feature (no per-rule stack probing, see syntax::build)
+// generates code that names `alloc`.
+extern crate alloc;
+
 pub mod check;
 pub mod diag;
 pub mod emit;

@@ -17,6 +17,22 @@ struct CnpgParser;
 /// Parses one file. On a syntax error returns the diagnostic (pest stops at the
 /// first error; the language server keeps the last good tree meanwhile).
 pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
+    // pest runs without its stack probe (it costs a third of the parse); the
+    // only unbounded recursion is nesting, so bound it before parsing.
+    if let Some(at) = too_deep(text) {
+        let end = at + text[at..].chars().next().map(char::len_utf8).unwrap_or(0);
+        return Err(Box::new(
+            Diagnostic::new(
+                codes::E0101,
+                Span::new(file, at, end),
+                format!("blocks nested more than {MAX_DEPTH} deep"),
+            )
+            .with_label("too deep")
+            .with_help(
+                "a .cnpg file nests a few blocks (cluster, db, link); check for a missing `>`",
+            ),
+        ));
+    }
     let mut pairs =
         CnpgParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
     let mut b = Builder {
@@ -41,6 +57,51 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
         items,
         comments: b.comments,
     })
+}
+
+const MAX_DEPTH: usize = 64;
+
+/// The offset of the first `<` or `(` nested deeper than [`MAX_DEPTH`],
+/// outside strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'<' | b'(' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'>' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 struct Builder {
@@ -165,39 +226,55 @@ impl Builder {
         }
     }
 
+    /// `value`, `single` and call arguments: an atom and an optional tail.
     fn value(&mut self, p: Pair<Rule>) -> Value {
         let span = self.span(&p);
-        let inner = self.inner(p).into_iter().next().expect("value has content");
-        match inner.as_rule() {
-            Rule::range => {
-                let mut it = self.inner(inner).into_iter();
-                let a = self.atom(it.next().expect("range start"));
-                let b = self.atom(it.next().expect("range end"));
+        let mut parts = self.inner(p).into_iter();
+        let first = self.atom(parts.next().expect("value has an atom"));
+        match parts.next() {
+            None => first,
+            Some(t) if t.as_rule() == Rule::range_tail => {
+                let end = self.inner(t).into_iter().next().expect("range end");
+                let end = self.atom(end);
                 Value {
-                    kind: ValueKind::Range(Box::new(a), Box::new(b)),
+                    kind: ValueKind::Range(Box::new(first), Box::new(end)),
                     span,
                 }
             }
-            Rule::list => {
-                let items = self
-                    .inner(inner)
-                    .into_iter()
-                    .map(|a| self.atom(a))
-                    .collect();
+            Some(t) => {
+                let mut items = vec![first];
+                for a in self.inner(t) {
+                    items.push(self.atom(a));
+                }
                 Value {
                     kind: ValueKind::List(items),
                     span,
                 }
             }
-            _ => self.atom(inner),
         }
     }
 
     fn atom(&mut self, p: Pair<Rule>) -> Value {
         let span = self.span(&p);
         let kind = match p.as_rule() {
+            Rule::bare => {
+                let text = p.as_str().to_string();
+                let mut parts = self.inner(p).into_iter();
+                let word = parts.next().expect("bare word");
+                match parts.next() {
+                    None => ValueKind::Word(text),
+                    Some(t) if t.as_rule() == Rule::path_tail => ValueKind::Path(text),
+                    Some(t) => {
+                        let name = Ident {
+                            text: word.as_str().to_string(),
+                            span: self.span(&word),
+                            quoted: false,
+                        };
+                        self.call(name, t)
+                    }
+                }
+            }
             Rule::word => ValueKind::Word(p.as_str().to_string()),
-            Rule::path => ValueKind::Path(p.as_str().to_string()),
             Rule::string => {
                 let raw =
                     p.clone().into_inner().next().map(|r| r.as_rule()) == Some(Rule::raw_string);
@@ -206,54 +283,50 @@ impl Builder {
                     raw,
                 }
             }
-            Rule::call => self.call(p),
-            Rule::range => {
-                let mut it = self.inner(p).into_iter();
-                let a = self.atom(it.next().expect("range start"));
-                let b = self.atom(it.next().expect("range end"));
-                ValueKind::Range(Box::new(a), Box::new(b))
-            }
             r => unreachable!("atom rule {r:?}"),
         };
         Value { kind, span }
     }
 
-    fn call(&mut self, p: Pair<Rule>) -> ValueKind {
-        let mut name = None;
+    fn call(&mut self, name: Ident, tail: Pair<Rule>) -> ValueKind {
         let mut args = Vec::new();
-        for c in self.inner(p) {
+        for c in self.inner(tail) {
             match c.as_rule() {
-                Rule::call_name => {
-                    name = Some(Ident {
-                        text: c.as_str().to_string(),
-                        span: self.span(&c),
-                        quoted: false,
-                    })
-                }
                 Rule::call_arg => {
-                    let parts = self.inner(c);
-                    let (name, val) = if parts.len() == 2 {
-                        let mut it = parts.into_iter();
-                        let n = it.next().unwrap();
-                        let n = Ident {
+                    let span = self.span(&c);
+                    let mut parts = self.inner(c);
+                    let name = if parts.first().is_some_and(|p| p.as_rule() == Rule::word)
+                        && parts.len() >= 2
+                        && parts[1].as_rule() != Rule::range_tail
+                    {
+                        let n = parts.remove(0);
+                        Some(Ident {
                             text: n.as_str().to_string(),
                             span: self.span(&n),
                             quoted: false,
-                        };
-                        (Some(n), it.next().unwrap())
+                        })
                     } else {
-                        (None, parts.into_iter().next().expect("call arg"))
+                        None
                     };
-                    let value = self.atom(val);
+                    let mut it = parts.into_iter();
+                    let first = self.atom(it.next().expect("call arg"));
+                    let value = match it.next() {
+                        Some(t) => {
+                            let end = self.inner(t).into_iter().next().expect("range end");
+                            let end = self.atom(end);
+                            Value {
+                                kind: ValueKind::Range(Box::new(first), Box::new(end)),
+                                span,
+                            }
+                        }
+                        None => first,
+                    };
                     args.push(CallArg { name, value });
                 }
                 _ => {}
             }
         }
-        ValueKind::Call {
-            name: name.expect("call name"),
-            args,
-        }
+        ValueKind::Call { name, args }
     }
 
     /// The text of a string literal with escapes resolved. Bad escapes are
@@ -420,16 +493,16 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         Rule::entry | Rule::key => "a `key: value` entry",
         Rule::block => "a block `< … >`",
         Rule::map_body | Rule::body => "the block's contents",
-        Rule::value | Rule::single | Rule::word | Rule::atom | Rule::path => "a value",
+        Rule::value | Rule::single | Rule::word | Rule::atom | Rule::bare => "a value",
         Rule::string | Rule::plain_string | Rule::raw_string => "a string",
         Rule::str_inner | Rule::raw_inner => "the rest of the string",
-        Rule::call | Rule::call_name => "a call like secret(\"name\")",
+        Rule::call_tail | Rule::path_tail => return None,
         Rule::call_arg => "an argument",
-        Rule::range => "a range `a..b`",
-        Rule::list => "a list",
+        // Continuations of a value: never what a user is missing.
+        Rule::range_tail | Rule::list_tail => return None,
         Rule::sep | Rule::nl => "a new line",
         Rule::file => "a statement",
-        Rule::COMMENT | Rule::WHITESPACE | Rule::wchar => return None,
+        Rule::COMMENT | Rule::WHITESPACE => return None,
     })
 }
 
@@ -507,6 +580,19 @@ SELECT 1;"""
             e.message
         );
         assert!(!e.message.contains("stmt"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_diagnostic_not_a_crash() {
+        let src = "cluster a ".to_string() + &"< x ".repeat(100_000) + &">".repeat(100_000);
+        let e = parse(FileId(0), &src).unwrap_err();
+        assert_eq!(e.code, codes::E0101);
+        assert!(e.message.contains("nested"));
+        let calls = "x ".to_string() + &"f(".repeat(100_000);
+        assert!(parse(FileId(0), &calls).is_err());
+        // Within the bound, deep nesting parses.
+        let ok = "c ".to_string() + &"< x ".repeat(60) + &">".repeat(60);
+        assert!(parse(FileId(0), &ok).is_ok());
     }
 
     #[test]
