@@ -6,17 +6,16 @@
 use std::process::Command;
 use std::time::Instant;
 
-/// The source of N clusters.
+/// The source of N clusters, each with 3 databases and 3 users (one per
+/// database, with grants), sized and linked like a small production cluster.
 fn program(n: usize) -> String {
-    let mut s = String::with_capacity(n * 420);
+    let mut s = String::with_capacity(n * 400);
     for i in 0..n {
         s.push_str(&format!(
-            "cluster c{i} <\n  namespace ns{i}\n  postgres 16.4\n  instances 3\n  storage 10Gi class standard\n  resources cpu 500m..2 memory 1Gi..4Gi\n"
+            "cluster c{i} <\n  namespace team{i}\n  postgres 16.4\n  instances 3\n  storage 10Gi class standard\n  resources cpu 500m..2 memory 1Gi..4Gi\n"
         ));
-        for d in 0..3 {
-            s.push_str(&format!(
-                "  db d{d} <\n    owner o{d} password secret(\"c{i}-o{d}\")\n    user u{d}a password secret(\"c{i}-u{d}a\") grants connect, read\n    user u{d}b password secret(\"c{i}-u{d}b\") grants connect, read, write\n    user u{d}c password secret(\"c{i}-u{d}c\") grants connect, read, write, create_tables\n  >\n"
-            ));
+        for (d, flags) in ["connect, read", "connect, read, write", "connect, read, write, create_tables"].iter().enumerate() {
+            s.push_str(&format!("  db app{d} < user svc{d} grants {flags} >\n"));
         }
         s.push_str("  link prometheus\n>\n");
     }

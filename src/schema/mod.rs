@@ -3,6 +3,7 @@
 //! defaults and documentation. The binder (check::bind) applies it to the
 //! syntax tree; hover, completion and the generated language reference read it.
 
+pub mod reference;
 mod spec;
 mod tables;
 pub mod types;
