@@ -14,7 +14,14 @@ fn program(n: usize) -> String {
         s.push_str(&format!(
             "cluster c{i} <\n  namespace team{i}\n  postgres 16.4\n  instances 3\n  storage 10Gi class standard\n  resources cpu 500m..2 memory 1Gi..4Gi\n"
         ));
-        for (d, flags) in ["connect, read", "connect, read, write", "connect, read, write, create_tables"].iter().enumerate() {
+        for (d, flags) in [
+            "connect, read",
+            "connect, read, write",
+            "connect, read, write, create_tables",
+        ]
+        .iter()
+        .enumerate()
+        {
             s.push_str(&format!("  db app{d} < user svc{d} grants {flags} >\n"));
         }
         s.push_str("  link prometheus\n>\n");

@@ -10,5 +10,8 @@ fn reference_is_current() {
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/reference.md is stale: run `UPDATE_REFERENCE=1 cargo test --test reference`");
+    assert!(
+        have == want,
+        "docs/reference.md is stale: run `UPDATE_REFERENCE=1 cargo test --test reference`"
+    );
 }

@@ -836,6 +836,7 @@ fn convert(v: &ast::Value, ty: Ty, diags: &mut Diagnostics) -> Option<BVal> {
         ),
         Ty::Rotation => parsed(values::rotation(text).map(Val::Rotation), diags),
         Ty::Cron => parsed(values::cron(text).map(Val::Cron), diags),
+        Ty::KubeCron => parsed(values::kube_cron(text).map(Val::Cron), diags),
         Ty::Time => parsed(values::rfc3339(text).map(Val::Time), diags),
         Ty::LabelValue => parsed(
             values::label_value(text).map(|_| Val::Text(text.to_string())),

@@ -427,6 +427,26 @@ pub fn cron(text: &str) -> Parsed<String> {
     }
 }
 
+/// A Kubernetes CronJob schedule: 5 fields (minute first) or a descriptor.
+pub fn kube_cron(text: &str) -> Parsed<String> {
+    let t = text.trim();
+    if CRON_DESCRIPTORS.contains(&t) || t == "off" {
+        return Ok(t.to_string());
+    }
+    let fields: Vec<&str> = t.split_whitespace().collect();
+    match fields.len() {
+        5 => cron(&format!("0 {t}")).map(|_| fields.join(" ")),
+        6 => Err(Invalid::new(
+            codes::E0308,
+            format!("`{t}` has 6 fields; a Kubernetes CronJob schedule has 5 (no seconds)"),
+        )
+        .help(format!("\"{}\" runs at the same times", fields[1..].join(" ")))
+        .fix(format!("\"{}\"", fields[1..].join(" ")))),
+        n => Err(Invalid::new(codes::E0308, format!("`{t}` has {n} fields; a CronJob schedule has 5"))
+            .help("fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * 0\" (Sundays at 03:00)")),
+    }
+}
+
 /// An RFC 3339 timestamp (`2024-01-01T10:00:00Z`, `…+02:00`, fractions allowed).
 pub fn rfc3339(text: &str) -> Parsed<String> {
     let bad = |why: &str| {

@@ -77,8 +77,15 @@ pub(crate) fn report(checked: &cnpgc::Checked, format: Format, color: bool) {
         Format::Json => print!("{text}"),
         _ => {
             eprint!("{text}");
-            let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-            let warnings = checked.diagnostics.len() - errors;
+            let count = |s: cnpgc::diag::Severity| {
+                checked
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == s)
+                    .count()
+            };
+            let errors = count(cnpgc::diag::Severity::Error);
+            let warnings = count(cnpgc::diag::Severity::Warning);
             if errors + warnings > 0 {
                 eprintln!(
                     "cnpgc: {} error{}, {} warning{}",

@@ -94,9 +94,21 @@ codes! {
     E0405 Error "secret value unusable";
     E0406 Error "generated secret cannot be kept";
     E0407 Error "encryption failed";
+    E0501 Error "path ends with the server name";
+    E0502 Error "bucket lifecycle shorter than retention";
+    E0503 Error "inline and plugin backups both configured";
+    E0504 Error "recovery or replica without a source";
+    E0505 Error "archive into a folder that holds WAL";
+    E0506 Error "two stores receive the WAL";
+    E0507 Error "invalid GCP service account";
+    E0508 Error "databases declared on a replica";
+    H0501 Hint "GKE Workload Identity binding";
     W0401 Warning "insecure password in source";
     W0402 Warning "secret re-encrypted without comparison";
     W0403 Warning "secrets written in plaintext";
+    W0501 Warning "no backup";
+    W0503 Warning "deprecated inline backup configuration";
+    W0505 Warning "empty WAL archive check skipped";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -2,9 +2,10 @@
 //! instances, storage, resources, affinity, bootstrap, superuser, barman-cloud
 //! plugin) and, with `link prometheus`, its PodMonitor.
 
-use super::meta::{self, PLUGIN};
+use super::meta;
 use super::yaml::{Map, Node, strs};
-use crate::ir::{Cluster, Superuser};
+use super::{backup, recovery};
+use crate::ir::{Backend, Cluster, GcsAuth, Superuser};
 
 pub fn cluster_docs(c: &Cluster) -> Vec<Node> {
     let mut docs = vec![cluster(c)];
@@ -38,28 +39,52 @@ pub fn cluster(c: &Cluster) -> Node {
     if let Some(a) = affinity(c) {
         spec.push("affinity", a);
     }
-    if let Some(b) = bootstrap(c) {
+    if let Some(b) = recovery::bootstrap(c) {
         spec.push("bootstrap", b);
     }
-    if let Some(store) = c.wal_store() {
+    if let Some(r) = recovery::replica(c) {
+        spec.push("replica", r);
+    }
+    let external = recovery::external_clusters(c);
+    if !external.is_empty() {
+        spec.push("externalClusters", Node::Seq(external));
+    }
+    if let Some(b) = backup::cluster_backup(c) {
+        spec.push("backup", b);
+    }
+    if let Some(store) = c.wal_store().filter(|s| !s.inline) {
+        spec.push("plugins", Node::Seq(vec![backup::archiver_plugin(store)]));
+    }
+    if let Some(sa) = c.stores.iter().find_map(|s| match &s.backend {
+        Backend::Gcs {
+            auth: GcsAuth::WorkloadIdentity { gcp_sa, .. },
+        } => Some(gcp_sa.clone()),
+        _ => None,
+    }) {
+        // GKE Workload Identity: the pods' service account (named after the
+        // cluster) acts as the GCP service account.
         spec.push(
-            "plugins",
-            Node::Seq(vec![
-                Map::new()
-                    .set("name", PLUGIN)
-                    .set("isWALArchiver", true)
-                    .set(
-                        "parameters",
-                        Map::new().set("barmanObjectName", store.cr_name.clone()),
-                    )
-                    .into(),
-            ]),
+            "serviceAccountTemplate",
+            Map::new().set(
+                "metadata",
+                Map::new().set(
+                    "annotations",
+                    Map::new().set("iam.gke.io/gcp-service-account", sa),
+                ),
+            ),
+        );
+    }
+    let mut metadata = meta::metadata(c, c.name.clone());
+    if c.stores.iter().any(|s| s.archive && s.skip_empty_wal_check) {
+        metadata.push(
+            "annotations",
+            Map::new().set("cnpg.io/skipEmptyWalArchiveCheck", "enabled"),
         );
     }
     Map::new()
         .set("apiVersion", "postgresql.cnpg.io/v1")
         .set("kind", "Cluster")
-        .set("metadata", meta::metadata(c, c.name.clone()))
+        .set("metadata", metadata)
         .set("spec", spec)
         .into()
 }
@@ -122,34 +147,6 @@ pub fn affinity(c: &Cluster) -> Option<Map> {
         );
     }
     Some(a)
-}
-
-/// `bootstrap.initdb` for the first database (CNPG creates it and its owner
-/// at init; the Database CR then keeps it reconciled like the others).
-fn bootstrap(c: &Cluster) -> Option<Map> {
-    let first = c.databases.first();
-    if first.is_none() && c.init_sql.is_empty() {
-        return None;
-    }
-    let mut initdb = Map::new();
-    if let Some(d) = first {
-        initdb.push("database", d.name.clone());
-        initdb.push("owner", d.owner.clone());
-        if let Some(owner) = c.role(&d.owner) {
-            initdb.push("secret", meta::name_ref(owner.password.secret_name.clone()));
-        }
-        if let Some(e) = &d.encoding {
-            initdb.push("encoding", e.clone());
-        }
-        if let Some(l) = &d.locale {
-            initdb.push("locale", l.clone());
-        }
-    }
-    initdb.push("dataChecksums", true);
-    if !c.init_sql.is_empty() {
-        initdb.push("postInitApplicationSQL", strs(c.init_sql.iter().cloned()));
-    }
-    Some(Map::new().set("initdb", initdb))
 }
 
 fn pod_monitor(c: &Cluster) -> Node {

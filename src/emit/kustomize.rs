@@ -89,9 +89,14 @@ pub fn base(c: &Cluster, p: &Present) -> Node {
 }
 
 /// day2/backup/kustomization.yaml: only what runs continuously (the
-/// ScheduledBackup); the other day-2 files are applied by hand.
-pub fn day2(_c: &Cluster) -> Node {
-    kustomization()
-        .set("resources", strs(["schedule-backup.yaml"]))
-        .into()
+/// ScheduledBackups, the export CronJob); the other day-2 files are applied by hand.
+pub fn day2(_c: &Cluster, p: &Present) -> Node {
+    let mut r = Vec::new();
+    if p.scheduled_backups {
+        r.push("schedule-backup.yaml");
+    }
+    if p.export_cronjob {
+        r.push("backup-to-bucket-cronjob.yaml");
+    }
+    kustomization().set("resources", strs(r)).into()
 }

@@ -7,11 +7,13 @@ mod backup;
 mod cluster;
 mod connection;
 mod database;
+pub mod export;
 pub mod grants;
 mod kustomize;
 mod meta;
 mod namespace;
-mod roles;
+mod recovery;
+pub mod roles;
 pub mod yaml;
 
 use crate::ir::{Cluster, Program};
@@ -52,11 +54,11 @@ struct Manifests {
     manual_backup: Option<Node>,
     restore: Option<Node>,
     pitrs: Vec<Node>,
-    export: Vec<Node>,
+    export_job: Option<Node>,
+    export_cronjob: Option<Node>,
 }
 
 fn manifests(c: &Cluster) -> Manifests {
-    let has_backup = c.wal_store().is_some();
     Manifests {
         namespace: namespace::namespace(c),
         connection: connection::config_map(c),
@@ -71,19 +73,15 @@ fn manifests(c: &Cluster) -> Manifests {
         object_stores: c
             .stores
             .iter()
+            .filter(|s| !s.inline)
             .map(|s| backup::object_store(c, s))
             .collect(),
-        schedules: c
-            .wal_store()
-            .map(|s| vec![backup::scheduled_backup(c, s)])
-            .unwrap_or_default(),
-        manual_backup: has_backup.then(|| backup::manual_backup(c)),
-        restore: c.wal_store().map(|s| backup::cluster_restore(c, s)),
-        pitrs: c.pitrs.iter().map(|p| backup::pitr(c, p)).collect(),
-        export: c
-            .wal_store()
-            .map(|s| backup::export_job(c, s))
-            .unwrap_or_default(),
+        schedules: backup::scheduled_backups(c),
+        manual_backup: backup::manual_backup(c),
+        restore: recovery::cluster_restore(c),
+        pitrs: c.pitrs.iter().map(|p| recovery::pitr(c, p)).collect(),
+        export_job: export::export_job(c),
+        export_cronjob: export::export_cronjob(c),
     }
 }
 
@@ -148,17 +146,26 @@ pub fn emit_cluster(c: &Cluster) -> Tree {
             Some("On demand: recovery clusters restored from a specific backup."),
         );
     }
-    if !m.export.is_empty() {
+    if let Some(j) = &m.export_job {
         add(
             day2("backup-to-bucket-job.yaml"),
-            &m.export,
+            std::slice::from_ref(j),
             Some(
-                "Logical export (pg_dump) of every database to the bucket; see docs/backups.md to restore.",
+                "On demand: kubectl create -f; a logical export (pg_dump) of every database to the bucket. Restore: docs/backups.md.",
             ),
         );
     }
-    if !m.schedules.is_empty() {
-        let k = kustomize::day2(c);
+    if let Some(j) = &m.export_cronjob {
+        add(
+            day2("backup-to-bucket-cronjob.yaml"),
+            std::slice::from_ref(j),
+            Some(
+                "The logical export on a schedule (applied with the base). Restore: docs/backups.md.",
+            ),
+        );
+    }
+    if present.schedules {
+        let k = kustomize::day2(c, &present);
         add(day2("kustomization.yaml"), &[k], None);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -175,7 +182,10 @@ pub(crate) struct Present {
     pub databases: bool,
     pub grant_job: bool,
     pub object_stores: bool,
+    /// Something in day2/ runs continuously (ScheduledBackups, the export CronJob).
     pub schedules: bool,
+    pub scheduled_backups: bool,
+    pub export_cronjob: bool,
 }
 
 fn m_flags(c: &Cluster, m: &Manifests) -> Present {
@@ -185,7 +195,9 @@ fn m_flags(c: &Cluster, m: &Manifests) -> Present {
         databases: !m.databases.is_empty(),
         grant_job: !m.grant_job.is_empty(),
         object_stores: !m.object_stores.is_empty(),
-        schedules: !m.schedules.is_empty(),
+        schedules: !m.schedules.is_empty() || m.export_cronjob.is_some(),
+        scheduled_backups: !m.schedules.is_empty(),
+        export_cronjob: m.export_cronjob.is_some(),
     }
 }
 

@@ -5,7 +5,9 @@
 
 use crate::source::Span;
 
+mod backup;
 mod flags;
+pub use backup::*;
 pub use flags::{Flag, FlagSet};
 
 /// A whole compilation: every cluster of every input file.
@@ -36,6 +38,11 @@ pub struct Cluster {
     pub databases: Vec<Database>,
     pub stores: Vec<ObjectStore>,
     pub pitrs: Vec<Pitr>,
+    pub recovery: Option<Recovery>,
+    pub replica: Option<Replica>,
+    pub snapshots: Option<Snapshots>,
+    /// `profile prod`: missing safety nets warn.
+    pub prod: bool,
     pub prometheus: bool,
     pub istio: bool,
     pub apps: Vec<AppLink>,
@@ -170,89 +177,6 @@ pub struct Grant {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StoreKind {
-    Minio,
-    SeaweedFs,
-}
-
-impl StoreKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoreKind::Minio => "minio",
-            StoreKind::SeaweedFs => "seaweedfs",
-        }
-    }
-}
-
-/// An object store for WAL archiving and base backups (barman-cloud plugin).
-#[derive(Debug, Clone)]
-pub struct ObjectStore {
-    /// The link's name in the source (`backups` in `link minio backups`).
-    pub name: String,
-    pub span: Span,
-    pub kind: StoreKind,
-    /// Name of the ObjectStore CR.
-    pub cr_name: String,
-    pub bucket: String,
-    pub path: Option<String>,
-    pub endpoint: String,
-    pub credentials: S3Credentials,
-    pub ca: Option<SecretKey>,
-    pub retention: String,
-    pub retention_days: u64,
-    pub schedule: String,
-}
-
-impl ObjectStore {
-    /// `s3://bucket/` or `s3://bucket/path/`: the parent prefix; barman appends the server name.
-    pub fn destination_path(&self) -> String {
-        match &self.path {
-            Some(p) => format!("s3://{}/{}/", self.bucket, p.trim_matches('/')),
-            None => format!("s3://{}/", self.bucket),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretKey {
-    pub secret: String,
-    pub key: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Credentials {
-    /// The Secret holding the key pair.
-    pub secret: String,
-    /// Its key holding the access key id.
-    pub access_key: String,
-    /// Its key holding the secret access key.
-    pub secret_key: String,
-    /// `None`: an existing Secret. Otherwise the sources cnpgc writes it from
-    /// (an encrypted dotenv file, `file` in the tree).
-    pub managed: Option<ManagedCredentials>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManagedCredentials {
-    pub access: (SecretSource, Span),
-    pub secret: (SecretSource, Span),
-    /// Tree-relative path of the encrypted dotenv file (seed 000: secret/minio.env).
-    pub file: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Pitr {
-    pub name: String,
-    pub span: Span,
-    pub backup_id: String,
-    pub postgres: PgVersion,
-    pub image: String,
-    /// ObjectStore CR the WAL is read from.
-    pub store_cr: String,
-    pub target_time: Option<String>,
-}
-
 #[derive(Debug, Clone)]
 pub struct AppLink {
     pub name: String,
@@ -278,8 +202,12 @@ impl Cluster {
         self.roles.iter().find(|r| r.name == name)
     }
 
-    /// The store barman archives WAL to (the first object store link).
+    /// The store barman archives WAL to (at most one store archives).
     pub fn wal_store(&self) -> Option<&ObjectStore> {
-        self.stores.first()
+        self.stores.iter().find(|s| s.archive)
+    }
+
+    pub fn store(&self, name: &str) -> Option<&ObjectStore> {
+        self.stores.iter().find(|s| s.name == name)
     }
 }

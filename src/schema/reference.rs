@@ -11,17 +11,29 @@ fn escape(s: &str) -> String {
 }
 
 fn stmt_rows(out: &mut String, prefix: &str, s: &StmtSpec) {
-    let key = if prefix.is_empty() { s.key.to_string() } else { format!("{prefix} {}", s.key) };
+    let key = if prefix.is_empty() {
+        s.key.to_string()
+    } else {
+        format!("{prefix} {}", s.key)
+    };
     let aliases = if s.aliases.is_empty() {
         String::new()
     } else {
         format!(" (also `{}`)", s.aliases.join("`, `"))
     };
-    let synopsis = if prefix.is_empty() { s.synopsis() } else { format!("{prefix} {}", s.synopsis()) };
+    let synopsis = if prefix.is_empty() {
+        s.synopsis()
+    } else {
+        format!("{prefix} {}", s.synopsis())
+    };
     out.push_str(&format!(
         "| `{key}`{aliases} | `{}` | {} | {}{} |\n",
         escape(&synopsis),
-        s.default.map(escape).unwrap_or_else(|| if s.required { "required".into() } else { "—".into() }),
+        s.default.map(escape).unwrap_or_else(|| if s.required {
+            "required".into()
+        } else {
+            "—".into()
+        }),
         escape(s.doc),
         if s.repeat { " May be repeated." } else { "" }
     ));
@@ -45,7 +57,10 @@ pub fn reference_markdown() -> String {
         }
         out.push('\n');
         for s in b.stmts.iter().filter(|s| !s.opts.is_empty()) {
-            out.push_str(&format!("Options of `{}`:\n\n| option | value | default | meaning |\n|---|---|---|---|\n", s.key));
+            out.push_str(&format!(
+                "Options of `{}`:\n\n| option | value | default | meaning |\n|---|---|---|---|\n",
+                s.key
+            ));
             for o in s.opts {
                 out.push_str(&format!(
                     "| `{}` | {} | {} | {} |\n",
@@ -75,7 +90,12 @@ pub fn reference_markdown() -> String {
                 out.push('\n');
             }
         }
-        let examples: Vec<&str> = b.stmts.iter().map(|s| s.example).filter(|e| !e.is_empty()).collect();
+        let examples: Vec<&str> = b
+            .stmts
+            .iter()
+            .map(|s| s.example)
+            .filter(|e| !e.is_empty())
+            .collect();
         if !examples.is_empty() {
             out.push_str("Examples:\n\n```cnpg\n");
             for e in examples {

@@ -42,6 +42,8 @@ pub enum Ty {
     Rotation,
     /// A 6-field cron schedule (seconds first): `"0 0 2 * * *"`.
     Cron,
+    /// A Kubernetes CronJob schedule: 5 fields, `"0 3 * * 0"`.
+    KubeCron,
     /// An RFC 3339 timestamp: `"2024-01-01T10:00:00Z"`.
     Time,
     /// One of a fixed set of words.
@@ -83,6 +85,7 @@ impl Ty {
             Ty::Retention => "retention".into(),
             Ty::Rotation => "rotation".into(),
             Ty::Cron => "cron".into(),
+            Ty::KubeCron => "cronjob-schedule".into(),
             Ty::Time => "timestamp".into(),
             Ty::Enum(vs) => vs.join("|"),
             Ty::Grants => "flags".into(),
@@ -116,6 +119,7 @@ impl Ty {
             Ty::Retention => "a retention such as `30d`, `4w` or `6m`".into(),
             Ty::Rotation => "a rotation policy (`weekly`, `monthly`, `quarterly`, `yearly`, `never`) or a number of days such as `90d`".into(),
             Ty::Cron => "a 6-field cron schedule such as \"0 0 2 * * *\"".into(),
+            Ty::KubeCron => "a 5-field CronJob schedule such as \"0 3 * * 0\"".into(),
             Ty::Time => "an RFC 3339 timestamp such as \"2024-01-01T10:00:00Z\"".into(),
             Ty::Enum(vs) => format!("one of {}", vs.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")),
             Ty::Grants => "permission flags such as `connect, read, write`".into(),

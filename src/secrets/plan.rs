@@ -166,27 +166,27 @@ pub fn cluster_secrets(c: &Cluster) -> Vec<SecretFile> {
         }
     }
     for s in &c.stores {
-        if let Some(m) = &s.credentials.managed {
+        if let Some((creds, m)) = s.managed_credentials() {
             out.push(SecretFile {
                 cluster: c.name.clone(),
                 origin: c.source.clone(),
                 path: m.file.clone(),
                 format: Format::Dotenv,
-                name: s.credentials.secret.clone(),
+                name: creds.secret.clone(),
                 namespace: c.namespace.clone(),
                 secret_type: "Opaque",
                 labels: labels(c, None),
                 rotation: None,
                 entries: vec![
                     Entry {
-                        key: s.credentials.access_key.clone(),
+                        key: creds.access_key.clone(),
                         value: EntryValue::Secret {
                             source: m.access.0.clone(),
                             span: m.access.1,
                         },
                     },
                     Entry {
-                        key: s.credentials.secret_key.clone(),
+                        key: creds.secret_key.clone(),
                         value: EntryValue::Secret {
                             source: m.secret.0.clone(),
                             span: m.secret.1,

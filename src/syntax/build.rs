@@ -168,11 +168,18 @@ impl Builder {
                 _ => {}
             }
         }
+        let head = head.expect("stmt has a head");
+        // pest's span may run over a trailing comment: end at the last part.
+        let end = block
+            .as_ref()
+            .map(|b| b.span.end)
+            .or(args.last().map(|a| a.span.end))
+            .unwrap_or(head.span.end);
         Stmt {
-            head: head.expect("stmt has a head"),
+            head,
             args,
             block,
-            span,
+            span: Span { end, ..span },
         }
     }
 
@@ -207,6 +214,10 @@ impl Builder {
         let k = it.next().expect("entry key");
         let key = self.key(k);
         let value = self.value(it.next().expect("entry value"));
+        let span = Span {
+            end: value.span.end,
+            ..span
+        };
         Entry { key, value, span }
     }
 
@@ -593,6 +604,21 @@ SELECT 1;"""
         // Within the bound, deep nesting parses.
         let ok = "c ".to_string() + &"< x ".repeat(60) + &">".repeat(60);
         assert!(parse(FileId(0), &ok).is_ok());
+    }
+
+    #[test]
+    fn statement_spans_end_before_trailing_comments() {
+        let f = p("a < x 1 // c\n y 2\n>");
+        let Item::Stmt(s) = &f.items[0] else { panic!() };
+        let spans: Vec<(u32, u32)> = s
+            .block
+            .as_ref()
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| (i.span().start, i.span().end))
+            .collect();
+        assert_eq!(spans, vec![(4, 7), (14, 17)]);
     }
 
     #[test]
