@@ -1,4 +1,5 @@
 pub mod examples;
 pub mod fakeio;
+pub mod grants;
 pub mod pg;
 pub mod schema;

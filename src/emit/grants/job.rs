@@ -10,10 +10,17 @@ use crate::emit::meta;
 use crate::emit::yaml::{Map, Node, strs};
 use crate::ir::{Cluster, Superuser};
 
-/// Seconds the Job may run in all (wait included).
+/// Seconds the Job may run in all (every pod, wait included).
 pub const DEADLINE: i64 = 600;
-/// Attempts of the wait-and-apply loop, 5 s apart.
-pub const ATTEMPTS: u32 = 60;
+/// Seconds between two attempts of the wait-and-apply loop.
+pub const PAUSE: u32 = 5;
+/// libpq's connect timeout (PGCONNECT_TIMEOUT), seconds.
+pub const CONNECT_TIMEOUT: u32 = 10;
+/// Attempts of the wait-and-apply loop in one pod. Even when every attempt
+/// waits out the connect timeout (service not reachable yet), the loop gives
+/// up with its own message before the deadline ends the Job.
+pub const ATTEMPTS: u32 = 36;
+const _: () = assert!(((ATTEMPTS * (PAUSE + CONNECT_TIMEOUT)) as i64) < DEADLINE);
 
 /// The Secret (basic-auth: username, password) the Job connects with.
 pub fn superuser_secret(c: &Cluster) -> String {
@@ -55,7 +62,7 @@ pub fn pg_env(c: &Cluster, secret: &str) -> Vec<Node> {
         env("PGHOST", c.rw_host()),
         env("PGPORT", "5432".into()),
         env("PGSSLMODE", "require".into()),
-        env("PGCONNECT_TIMEOUT", "10".into()),
+        env("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT.to_string()),
         env("PGAPPNAME", "cnpgc".into()),
         secret_env("PGUSER", secret, "username"),
         secret_env("PGPASSWORD", secret, "password"),
@@ -87,9 +94,9 @@ pub fn script() -> String {
          echo \"cnpgc: grants not applied after {ATTEMPTS} attempts; see the errors above\" >&2\n    \
          exit 1\n  \
          fi\n  \
-         echo \"cnpgc: attempt $attempt failed; retrying in 5s\" >&2\n  \
+         echo \"cnpgc: attempt $attempt failed; retrying in {PAUSE}s\" >&2\n  \
          attempt=$((attempt + 1))\n  \
-         sleep 5\n\
+         sleep {PAUSE}\n\
          done\n\
          echo \"cnpgc: grants applied\"\n"
     )

@@ -29,6 +29,14 @@ pub fn literal(s: &str) -> String {
     }
 }
 
+/// Text for an SQL `--` comment line: control characters (a newline would
+/// end the comment and start SQL) become `?`.
+pub fn comment(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// `ARRAY[…]::text[]` of literals.
 pub fn text_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let items: Vec<String> = items.into_iter().map(literal).collect();
@@ -77,6 +85,8 @@ mod tests {
         assert_eq!(literal("it's"), "'it''s'");
         assert_eq!(literal("a\\b'c"), "E'a\\\\b''c'");
         assert_eq!(dollar("x $cnpgc$ y"), "$cnpgc1$x $cnpgc$ y$cnpgc1$");
+        assert_eq!(comment("a\nDROP TABLE t;\r\u{1b}"), "a?DROP TABLE t;??");
+        assert_eq!(text_array([]), "ARRAY[]::text[]");
         assert_eq!(
             psql_connect("we'ird \"db\"; \\x"),
             r#"\connect -reuse-previous=on "dbname='we\'ird ""db""; \\x'""#
