@@ -3,7 +3,9 @@
 //! bind (schema: names, types) → lower (defaults, references) → lints.
 
 pub mod bind;
+pub mod defs;
 pub mod lower;
+pub mod modules;
 pub mod names;
 pub mod values;
 
@@ -42,7 +44,7 @@ pub fn check_sources<N: AsRef<str>, T: AsRef<str>>(inputs: &[(N, T)]) -> Checked
 }
 
 /// Checks files already in a source map.
-pub fn check(sources: SourceMap, ids: &[FileId]) -> Checked {
+pub fn check(mut sources: SourceMap, ids: &[FileId]) -> Checked {
     let mut diags = Diagnostics::default();
     let mut files = Vec::new();
     let mut bound = Vec::new();
@@ -59,6 +61,40 @@ pub fn check(sources: SourceMap, ids: &[FileId]) -> Checked {
             }
         }
     }
+    // Standard modules in use, and the definitions of every file.
+    let names: Vec<(String, &bind::BBlock)> = bound
+        .iter()
+        .map(|(id, b)| (sources.get(*id).name.clone(), b))
+        .collect();
+    let named: Vec<(&str, &bind::BBlock)> = names.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let used = modules::resolve(&named, &sources, &mut diags);
+    let mut defs = defs::Defs::default();
+    for (_, b) in &bound {
+        defs.add(b, &mut diags);
+    }
+    for &(name, file, text) in modules::STD {
+        let in_use = used
+            .iter()
+            .any(|u| matches!(u, modules::Used::Std(n, _, _) if *n == name));
+        let id = match sources.find(file) {
+            Some(id) => id,
+            None => sources.add(file, text),
+        };
+        let mut quiet = Diagnostics::default();
+        let Ok(f) = syntax::parse(id, text) else {
+            continue;
+        };
+        let b = bind::bind_file(
+            &f,
+            &schema::TOP,
+            if in_use { &mut diags } else { &mut quiet },
+        );
+        if in_use {
+            defs.add(&b, &mut diags);
+        } else {
+            defs.note_unused_std(name, &b);
+        }
+    }
     let lowered: Vec<lower::BoundFile> = bound
         .iter()
         .map(|(id, b)| lower::BoundFile {
@@ -66,7 +102,7 @@ pub fn check(sources: SourceMap, ids: &[FileId]) -> Checked {
             block: b,
         })
         .collect();
-    let program = lower::lower(&lowered, &mut diags);
+    let program = lower::lower(&lowered, &defs, &mut diags);
     let has_errors = diags.has_errors();
     Checked {
         sources,

@@ -22,12 +22,45 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
             files.push(p.clone());
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
         out.push((display_name(&f), text));
     }
+    // Files named by `use "…"`, transitively (a missing one is reported by
+    // the checker, with its span).
+    let mut i = 0;
+    while i < out.len() {
+        for used in uses(&out[i].1) {
+            let name = cnpgc::check::modules::relative(&out[i].0, &used);
+            if out.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&name) {
+                out.push((name, text));
+            }
+        }
+        i += 1;
+    }
     Ok(out)
+}
+
+/// The file paths a source names in top-level `use "…"` statements.
+fn uses(text: &str) -> Vec<String> {
+    let Ok(f) = cnpgc::syntax::parse(cnpgc::source::FileId(0), text) else {
+        return Vec::new();
+    };
+    f.items
+        .iter()
+        .filter_map(|i| match i {
+            cnpgc::syntax::ast::Item::Stmt(s) if s.head.text == "use" => s.args.first(),
+            _ => None,
+        })
+        .filter_map(|v| match &v.kind {
+            cnpgc::syntax::ast::ValueKind::Str { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -57,6 +57,13 @@ fn last_modified(bytes: &[u8], format: Format) -> Option<String> {
                 .as_str()
                 .map(str::to_string)
         }
+        Format::DockerConfig => {
+            let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+            v.get("sops")?
+                .get("lastmodified")?
+                .as_str()
+                .map(str::to_string)
+        }
         Format::Dotenv => text
             .lines()
             .find_map(|l| l.strip_prefix("sops_lastmodified="))

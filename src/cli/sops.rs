@@ -23,6 +23,7 @@ fn types(format: Format) -> &'static str {
     match format {
         Format::Yaml => "yaml",
         Format::Dotenv => "dotenv",
+        Format::DockerConfig => "json",
     }
 }
 
@@ -110,10 +111,10 @@ impl SecretIo for RealIo {
             "--output-type",
             t,
             "--filename-override",
-            if format == Format::Yaml {
-                "previous.yaml"
-            } else {
-                "previous.env"
+            match format {
+                Format::Yaml => "previous.yaml",
+                Format::Dotenv => "previous.env",
+                Format::DockerConfig => "previous.json",
             },
             "/dev/stdin",
         ]

@@ -73,6 +73,7 @@ codes! {
     E0208 Error "missing argument";
     E0209 Error "unexpected block";
     E0210 Error "unknown link kind";
+    E0211 Error "unknown module";
     E0212 Error "entry and statement mixed up";
     E0301 Error "wrong kind of value";
     E0302 Error "number out of range";
@@ -102,13 +103,25 @@ codes! {
     E0506 Error "two stores receive the WAL";
     E0507 Error "invalid GCP service account";
     E0508 Error "databases declared on a replica";
+    E0601 Error "blocked parameter";
+    E0602 Error "operator-managed parameter";
+    E0603 Error "library not vetted for preloading";
+    E0604 Error "shared_buffers does not fit the memory limit";
+    E0607 Error "synchronous standbys exceed the instances";
+    E0608 Error "two synchronous replication settings";
     H0501 Hint "GKE Workload Identity binding";
+    H0605 Hint "effective_cache_size far from the memory limit";
+    H0612 Hint "PodMonitor needs the Prometheus Operator";
     W0401 Warning "insecure password in source";
     W0402 Warning "secret re-encrypted without comparison";
     W0403 Warning "secrets written in plaintext";
     W0501 Warning "no backup";
     W0503 Warning "deprecated inline backup configuration";
     W0505 Warning "empty WAL archive check skipped";
+    W0606 Warning "storage too small for WAL";
+    W0609 Warning "single instance";
+    W0610 Warning "major-only image tag";
+    W0611 Warning "untrusted extension created at init only";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -5,13 +5,11 @@
 use super::meta;
 use super::yaml::{Map, Node, strs};
 use super::{backup, recovery};
-use crate::ir::{Backend, Cluster, GcsAuth, Superuser};
+use crate::ir::{Backend, Cluster, GcsAuth, ImageSource, Superuser};
 
 pub fn cluster_docs(c: &Cluster) -> Vec<Node> {
     let mut docs = vec![cluster(c)];
-    if c.prometheus {
-        docs.push(pod_monitor(c));
-    }
+    docs.extend(super::monitoring::pod_monitors(c));
     docs
 }
 
@@ -22,22 +20,100 @@ pub fn needs_superuser_access(c: &Cluster) -> bool {
 }
 
 pub fn cluster(c: &Cluster) -> Node {
-    let mut spec = Map::new()
-        .set("instances", c.instances)
-        .set("imageName", c.image.clone())
-        .set("primaryUpdateStrategy", "unsupervised");
+    let mut spec = Map::new().set("instances", c.instances);
+    match &c.image_source {
+        ImageSource::Name(_) => spec.push("imageName", c.image.clone()),
+        ImageSource::Catalog { name, cluster_wide } => spec.push(
+            "imageCatalogRef",
+            Map::new()
+                .set("apiGroup", "postgresql.cnpg.io")
+                .set(
+                    "kind",
+                    if *cluster_wide {
+                        "ClusterImageCatalog"
+                    } else {
+                        "ImageCatalog"
+                    },
+                )
+                .set("name", name.clone())
+                .set("major", c.postgres.major),
+        ),
+    }
+    if let Some(s) = c.registry.as_ref().and_then(|r| r.pull_secret.clone()) {
+        spec.push(
+            "imagePullSecrets",
+            Node::Seq(vec![meta::name_ref(s).into()]),
+        );
+    }
+    spec.push("primaryUpdateStrategy", "unsupervised");
     if needs_superuser_access(c) {
         spec.push("enableSuperuserAccess", true);
     }
     if let Superuser::Postgres { password: Some(p) } = &c.superuser {
         spec.push("superuserSecret", meta::name_ref(p.secret_name.clone()));
     }
+    if let Some(p) = postgresql(c) {
+        spec.push("postgresql", p);
+    }
+    if let Some((min, max)) = c.tuning.quorum {
+        spec.push("minSyncReplicas", min);
+        spec.push("maxSyncReplicas", max);
+    }
     spec.push("storage", storage(c));
+    if let Some((size, class)) = &c.tuning.wal_storage {
+        spec.push(
+            "walStorage",
+            Map::new()
+                .set("size", size.clone())
+                .opt("storageClass", class.clone())
+                .set("resizeInUseVolumes", c.storage.resize),
+        );
+    }
     if let Some(r) = resources(c) {
         spec.push("resources", r);
     }
     if let Some(a) = affinity(c) {
         spec.push("affinity", a);
+    }
+    if let Some(key) = &c.placement.spread {
+        spec.push(
+            "topologySpreadConstraints",
+            Node::Seq(vec![
+                Map::new()
+                    .set("maxSkew", 1i64)
+                    .set("topologyKey", key.clone())
+                    .set("whenUnsatisfiable", "ScheduleAnyway")
+                    .set(
+                        "labelSelector",
+                        Map::new().set(
+                            "matchLabels",
+                            Map::new().set("cnpg.io/cluster", c.name.clone()),
+                        ),
+                    )
+                    .into(),
+            ]),
+        );
+    }
+    if !c.placement.pdb {
+        spec.push("enablePDB", false);
+    }
+    if let Some(r) = &c.placement.replication_slots {
+        spec.push(
+            "replicationSlots",
+            Map::new()
+                .set("highAvailability", Map::new().set("enabled", r.ha))
+                .set(
+                    "synchronizeReplicas",
+                    Map::new().set("enabled", r.sync_user_slots),
+                )
+                .opt("updateInterval", r.update_interval),
+        );
+    }
+    if let Some(m) = managed_services(c) {
+        spec.push("managed", Map::new().set("services", m));
+    }
+    if let Some(ann) = super::monitoring::scrape_annotations(c) {
+        spec.push("inheritedMetadata", Map::new().set("annotations", ann));
     }
     if let Some(b) = recovery::bootstrap(c) {
         spec.push("bootstrap", b);
@@ -87,6 +163,70 @@ pub fn cluster(c: &Cluster) -> Node {
         .set("metadata", metadata)
         .set("spec", spec)
         .into()
+}
+
+/// `spec.postgresql`: parameters (strings), preloaded libraries, synchronous replication.
+fn postgresql(c: &Cluster) -> Option<Map> {
+    let t = &c.tuning;
+    if t.parameters.is_empty() && t.shared_preload_libraries.is_empty() && t.synchronous.is_none() {
+        return None;
+    }
+    let mut p = Map::new();
+    if !t.parameters.is_empty() {
+        let mut params = Map::new();
+        for (k, v) in &t.parameters {
+            params.push(k.clone(), v.clone());
+        }
+        p.push("parameters", params);
+    }
+    if !t.shared_preload_libraries.is_empty() {
+        p.push(
+            "shared_preload_libraries",
+            strs(t.shared_preload_libraries.iter().cloned()),
+        );
+    }
+    if let Some(s) = &t.synchronous {
+        p.push(
+            "synchronous",
+            Map::new()
+                .set("method", s.method.clone())
+                .set("number", s.number)
+                .opt("dataDurability", s.durability.clone()),
+        );
+    }
+    Some(p)
+}
+
+/// `spec.managed.services`: default services left out, external access.
+fn managed_services(c: &Cluster) -> Option<Map> {
+    let s = &c.services;
+    if s.disabled.is_empty() && s.external.is_none() {
+        return None;
+    }
+    let mut m = Map::new();
+    if !s.disabled.is_empty() {
+        m.push("disabledDefaultServices", strs(s.disabled.iter().cloned()));
+    }
+    if let Some((ty, to)) = &s.external {
+        m.push(
+            "additional",
+            Node::Seq(vec![
+                Map::new()
+                    .set("selectorType", to.clone())
+                    .set(
+                        "serviceTemplate",
+                        Map::new()
+                            .set(
+                                "metadata",
+                                Map::new().set("name", format!("{}-external", c.name)),
+                            )
+                            .set("spec", Map::new().set("type", ty.clone())),
+                    )
+                    .into(),
+            ]),
+        );
+    }
+    Some(m)
 }
 
 pub fn storage(c: &Cluster) -> Map {
@@ -147,29 +287,4 @@ pub fn affinity(c: &Cluster) -> Option<Map> {
         );
     }
     Some(a)
-}
-
-fn pod_monitor(c: &Cluster) -> Node {
-    Map::new()
-        .set("apiVersion", "monitoring.coreos.com/v1")
-        .set("kind", "PodMonitor")
-        .set("metadata", meta::metadata(c, c.name.clone()))
-        .set(
-            "spec",
-            Map::new()
-                .set(
-                    "selector",
-                    Map::new().set(
-                        "matchLabels",
-                        Map::new()
-                            .set("cnpg.io/cluster", c.name.clone())
-                            .set("cnpg.io/podRole", "instance"),
-                    ),
-                )
-                .set(
-                    "podMetricsEndpoints",
-                    Node::Seq(vec![Map::new().set("port", "metrics").into()]),
-                ),
-        )
-        .into()
 }

@@ -87,7 +87,9 @@ fn pod(c: &Cluster, s: &ObjectStore) -> Option<Map> {
             &k.secret_key,
         ));
     }
-    let mut spec = Map::new().set("restartPolicy", "Never");
+    let mut spec = Map::new()
+        .set("restartPolicy", "Never")
+        .opt("imagePullSecrets", meta::pull_secrets(c));
     if matches!(auth, S3Auth::IamRole) {
         // The pods' IAM role is bound to the service account CNPG creates
         // for the cluster.
@@ -113,7 +115,7 @@ fn pod(c: &Cluster, s: &ObjectStore) -> Option<Map> {
         Node::Seq(vec![
             Map::new()
                 .set("name", "upload")
-                .set("image", s.export_image.clone())
+                .set("image", c.pull(&s.export_image))
                 .set("command", shell(upload))
                 .set("env", Node::Seq(upload_env))
                 .set(

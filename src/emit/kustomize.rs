@@ -34,6 +34,12 @@ pub fn base(c: &Cluster, p: &Present) -> Node {
     if p.grant_job {
         resources.push("jobs/grant-job.yaml".into());
     }
+    if p.poolers {
+        resources.push("pooler.yaml".into());
+    }
+    if p.alerts {
+        resources.push("alerts.yaml".into());
+    }
     if p.schedules {
         resources.push("../../../day2/backup".into());
     }
@@ -41,17 +47,23 @@ pub fn base(c: &Cluster, p: &Present) -> Node {
     let generators: Vec<Node> = p
         .secrets
         .iter()
-        .filter(|s| s.format == Format::Dotenv)
+        .filter(|s| s.format != Format::Yaml)
         .map(|s| {
             let mut labels = Map::new();
             for (key, v) in &s.labels {
                 labels.push(key.clone(), v.clone());
             }
+            let (field, value) = match s.format {
+                Format::DockerConfig => {
+                    ("files", format!(".dockerconfigjson={}", base_rel(&s.path)))
+                }
+                _ => ("envs", base_rel(&s.path)),
+            };
             Map::new()
                 .set("name", s.name.clone())
                 .set("namespace", s.namespace.clone())
                 .set("type", s.secret_type)
-                .set("envs", strs([base_rel(&s.path)]))
+                .set(field, strs([value]))
                 .set(
                     "options",
                     Map::new()

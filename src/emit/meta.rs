@@ -39,3 +39,9 @@ pub fn metadata(c: &Cluster, name: impl Into<String>) -> Map {
 pub fn name_ref(name: impl Into<String>) -> Map {
     Map::new().set("name", name.into())
 }
+
+/// `imagePullSecrets` of pods, when the registry mirror needs one.
+pub fn pull_secrets(c: &Cluster) -> Option<super::yaml::Node> {
+    let s = c.registry.as_ref()?.pull_secret.clone()?;
+    Some(super::yaml::Node::Seq(vec![name_ref(s).into()]))
+}

@@ -11,7 +11,9 @@ pub mod export;
 pub mod grants;
 mod kustomize;
 mod meta;
+mod monitoring;
 mod namespace;
+pub mod pooler;
 mod recovery;
 pub mod roles;
 pub mod yaml;
@@ -56,6 +58,8 @@ struct Manifests {
     pitrs: Vec<Node>,
     export_job: Option<Node>,
     export_cronjob: Option<Node>,
+    poolers: Vec<Node>,
+    alerts: Option<Node>,
 }
 
 fn manifests(c: &Cluster) -> Manifests {
@@ -82,6 +86,8 @@ fn manifests(c: &Cluster) -> Manifests {
         pitrs: c.pitrs.iter().map(|p| recovery::pitr(c, p)).collect(),
         export_job: export::export_job(c),
         export_cronjob: export::export_cronjob(c),
+        poolers: c.poolers.iter().map(|p| pooler::pooler(c, p)).collect(),
+        alerts: monitoring::alerts(c),
     }
 }
 
@@ -116,6 +122,16 @@ pub fn emit_cluster(c: &Cluster) -> Tree {
     }
     if !m.object_stores.is_empty() {
         add(base("plugin/barman.yaml"), &m.object_stores, None);
+    }
+    if !m.poolers.is_empty() {
+        add(base("pooler.yaml"), &m.poolers, None);
+    }
+    if let Some(a) = &m.alerts {
+        add(
+            base("alerts.yaml"),
+            std::slice::from_ref(a),
+            Some("Alert rules of this cluster; each carries a runbook line."),
+        );
     }
     let k = kustomize::base(c, &present);
     add(base("kustomization.yaml"), &[k], None);
@@ -182,6 +198,8 @@ pub(crate) struct Present {
     pub databases: bool,
     pub grant_job: bool,
     pub object_stores: bool,
+    pub poolers: bool,
+    pub alerts: bool,
     /// Something in day2/ runs continuously (ScheduledBackups, the export CronJob).
     pub schedules: bool,
     pub scheduled_backups: bool,
@@ -195,6 +213,8 @@ fn m_flags(c: &Cluster, m: &Manifests) -> Present {
         databases: !m.databases.is_empty(),
         grant_job: !m.grant_job.is_empty(),
         object_stores: !m.object_stores.is_empty(),
+        poolers: !m.poolers.is_empty(),
+        alerts: m.alerts.is_some(),
         schedules: !m.schedules.is_empty() || m.export_cronjob.is_some(),
         scheduled_backups: !m.schedules.is_empty(),
         export_cronjob: m.export_cronjob.is_some(),
@@ -216,6 +236,8 @@ pub fn emit_stream(p: &Program) -> String {
         docs.extend(cl);
         docs.extend(m.databases);
         docs.extend(m.grant_job);
+        docs.extend(m.poolers);
+        docs.extend(m.alerts);
         docs.extend(m.schedules);
         if i > 0 {
             out.push_str("---\n");

@@ -76,8 +76,20 @@ pub fn bootstrap(c: &Cluster) -> Option<Map> {
         }
     }
     initdb.push("dataChecksums", true);
-    if !c.init_sql.is_empty() {
-        initdb.push("postInitApplicationSQL", strs(c.init_sql.iter().cloned()));
+    // The first database's extensions are created by the superuser at init
+    // (and kept by the Database CR afterwards): both ways, as seed 001 does
+    // for pgvector, since the app role may not create untrusted extensions.
+    let mut post: Vec<String> = c.init_sql.clone();
+    if let Some(d) = first {
+        for e in &d.extensions {
+            post.push(format!(
+                "CREATE EXTENSION IF NOT EXISTS {}",
+                super::grants::quote::ident(e)
+            ));
+        }
+    }
+    if !post.is_empty() {
+        initdb.push("postInitApplicationSQL", strs(post));
     }
     Some(Map::new().set("initdb", initdb))
 }

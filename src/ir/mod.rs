@@ -7,8 +7,10 @@ use crate::source::Span;
 
 mod backup;
 mod flags;
+mod running;
 pub use backup::*;
 pub use flags::{Flag, FlagSet};
+pub use running::*;
 
 /// A whole compilation: every cluster of every input file.
 #[derive(Debug, Clone, Default)]
@@ -24,7 +26,11 @@ pub struct Cluster {
     pub source: String,
     pub namespace: String,
     pub postgres: PgVersion,
+    /// The PostgreSQL image every container that needs PostgreSQL tools runs
+    /// (registry mirror applied).
     pub image: String,
+    pub image_source: ImageSource,
+    pub registry: Option<Registry>,
     pub instances: u32,
     pub superuser: Superuser,
     pub storage: Storage,
@@ -41,9 +47,12 @@ pub struct Cluster {
     pub recovery: Option<Recovery>,
     pub replica: Option<Replica>,
     pub snapshots: Option<Snapshots>,
-    /// `profile prod`: missing safety nets warn.
-    pub prod: bool,
-    pub prometheus: bool,
+    pub tier: Option<Tier>,
+    pub tuning: Tuning,
+    pub services: Services,
+    pub placement: Placement,
+    pub poolers: Vec<Pooler>,
+    pub monitoring: Option<Monitoring>,
     pub istio: bool,
     pub apps: Vec<AppLink>,
     pub migration: Option<Migration>,
@@ -200,6 +209,14 @@ impl Cluster {
 
     pub fn role(&self, name: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.name == name)
+    }
+
+    /// An image reference as the pods pull it (through the registry mirror).
+    pub fn pull(&self, image: &str) -> String {
+        match &self.registry {
+            Some(r) => r.rewrite(image),
+            None => image.to_string(),
+        }
     }
 
     /// The store barman archives WAL to (at most one store archives).

@@ -14,6 +14,8 @@ pub enum Format {
     Yaml,
     /// A SOPS-encrypted dotenv file read by a kustomize secretGenerator.
     Dotenv,
+    /// A SOPS-encrypted Docker config (registry.json) read by a secretGenerator.
+    DockerConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,7 @@ impl SecretFile {
         put(match self.format {
             Format::Yaml => "yaml",
             Format::Dotenv => "dotenv",
+            Format::DockerConfig => "dockerconfig",
         });
         put(&self.name);
         put(&self.namespace);
@@ -165,6 +168,7 @@ pub fn cluster_secrets(c: &Cluster) -> Vec<SecretFile> {
             out.push(f);
         }
     }
+    out.extend(registry_secret(c));
     for s in &c.stores {
         if let Some((creds, m)) = s.managed_credentials() {
             out.push(SecretFile {
@@ -197,6 +201,43 @@ pub fn cluster_secrets(c: &Cluster) -> Vec<SecretFile> {
         }
     }
     out
+}
+
+/// registry.json: the registry mirror's pull credentials.
+fn registry_secret(c: &Cluster) -> Option<SecretFile> {
+    let r = c.registry.as_ref()?;
+    let ((user, user_span), (pass, pass_span)) = r.managed.clone()?;
+    Some(SecretFile {
+        cluster: c.name.clone(),
+        origin: c.source.clone(),
+        path: format!("{BASE}/secret/registry.json"),
+        format: Format::DockerConfig,
+        name: r.pull_secret.clone().unwrap_or_default(),
+        namespace: c.namespace.clone(),
+        secret_type: "kubernetes.io/dockerconfigjson",
+        labels: labels(c, None),
+        rotation: None,
+        entries: vec![
+            Entry {
+                key: "registry".into(),
+                value: EntryValue::Plain(r.host.split('/').next().unwrap_or(&r.host).to_string()),
+            },
+            Entry {
+                key: "username".into(),
+                value: EntryValue::Secret {
+                    source: user,
+                    span: user_span,
+                },
+            },
+            Entry {
+                key: "password".into(),
+                value: EntryValue::Secret {
+                    source: pass,
+                    span: pass_span,
+                },
+            },
+        ],
+    })
 }
 
 /// Every Secret of the program.

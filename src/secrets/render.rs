@@ -38,6 +38,21 @@ pub fn render_plain(f: &SecretFile, values: &[(String, String)]) -> String {
             write_doc(&mut s, &doc);
             s
         }
+        Format::DockerConfig => {
+            let get = |k: &str| {
+                values
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("")
+            };
+            let (host, user, pass) = (get("registry"), get("username"), get("password"));
+            let auth = base64(format!("{user}:{pass}").as_bytes());
+            let doc = serde_json::json!({"auths": {host: {"username": user, "password": pass, "auth": auth}}});
+            let mut s = serde_json::to_string_pretty(&doc).expect("json");
+            s.push('\n');
+            s
+        }
         Format::Dotenv => {
             let mut s = String::new();
             for (k, v) in values {
@@ -71,6 +86,22 @@ pub fn parse_plain(text: &str, format: Format) -> Option<Vec<(String, String)>> 
                     .collect(),
             )
         }
+        Format::DockerConfig => {
+            let v: serde_json::Value = serde_json::from_str(text).ok()?;
+            let (host, entry) = v.get("auths")?.as_object()?.iter().next()?;
+            let field = |k: &str| {
+                entry
+                    .get(k)
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            Some(vec![
+                ("registry".to_string(), host.clone()),
+                ("username".to_string(), field("username")),
+                ("password".to_string(), field("password")),
+            ])
+        }
         Format::Dotenv => Some(
             text.lines()
                 .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
@@ -91,4 +122,43 @@ pub fn fingerprint_of(text: &str) -> Option<String> {
         .get(super::FINGERPRINT)?
         .as_str()
         .map(str::to_string)
+}
+
+/// Standard base64 with padding (Docker's `auth` field).
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foo"), "Zm9v");
+        assert_eq!(super::base64(b"user:pa ss"), "dXNlcjpwYSBzcw==");
+    }
 }

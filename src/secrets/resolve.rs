@@ -312,7 +312,7 @@ fn resolve_one(
         (Some(Ok(t)), Format::Yaml) => {
             fingerprint_of(t).as_deref() == Some(f.fingerprint().as_str())
         }
-        (Some(Ok(_)), Format::Dotenv) => true,
+        (Some(Ok(_)), Format::Dotenv | Format::DockerConfig) => true,
         _ => false,
     };
     if unchanged {

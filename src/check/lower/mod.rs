@@ -6,12 +6,15 @@
 use indexmap::IndexMap;
 
 mod links;
+mod profiles;
 mod recovery;
 mod resources;
 mod roles;
+mod running;
 mod stores;
 
 use super::bind::{BBlock, BStmt, BVal, SecretSource, Val};
+use super::defs::Defs;
 use super::names::NameAlloc;
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::ir::{self, Flag, FlagSet};
@@ -25,7 +28,7 @@ pub struct BoundFile<'a> {
     pub block: &'a BBlock,
 }
 
-pub fn lower(files: &[BoundFile], diags: &mut Diagnostics) -> ir::Program {
+pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::Program {
     let mut program = ir::Program::default();
     let mut seen: IndexMap<String, Span> = IndexMap::new();
     for f in files {
@@ -42,7 +45,7 @@ pub fn lower(files: &[BoundFile], diags: &mut Diagnostics) -> ir::Program {
                 continue;
             }
             seen.insert(name.to_string(), name_span);
-            if let Some(c) = ClusterLowering::new(f.name, s, diags).run() {
+            if let Some(c) = ClusterLowering::new(f.name, s, defs, diags).run() {
                 program.clusters.push(c);
             }
         }
@@ -107,6 +110,7 @@ pub(crate) fn unresolved(
 
 struct ClusterLowering<'a> {
     source: &'a str,
+    defs: &'a Defs,
     stmt: &'a BStmt,
     block: BBlock,
     diags: &'a mut Diagnostics,
@@ -117,10 +121,12 @@ struct ClusterLowering<'a> {
 }
 
 impl<'a> ClusterLowering<'a> {
-    fn new(source: &'a str, stmt: &'a BStmt, diags: &'a mut Diagnostics) -> Self {
-        let block = stmt.block().cloned().unwrap_or_default();
+    fn new(source: &'a str, stmt: &'a BStmt, defs: &'a Defs, diags: &'a mut Diagnostics) -> Self {
+        let own = stmt.block().cloned().unwrap_or_default();
+        let block = profiles::apply(&own, defs, diags);
         ClusterLowering {
             source,
+            defs,
             stmt,
             block,
             diags,
@@ -143,7 +149,8 @@ impl<'a> ClusterLowering<'a> {
         let name = self.name.clone();
         let namespace = self.text("namespace").unwrap_or_else(|| name.clone());
         let postgres = self.version(self.block.first("postgres"));
-        let image = image_for(&postgres);
+        let image_source = self.image(&postgres);
+        let registry = self.registry();
         let instances = self
             .block
             .first("instances")
@@ -219,8 +226,18 @@ impl<'a> ClusterLowering<'a> {
                     .with_help("declare databases and users on the source cluster; the replica follows it (they become writable when it is promoted)"),
             );
         }
-        let prod = self.block.first("profile").and_then(|s| s.text_arg(0)) == Some("prod");
-        self.backup_lints(&stores, snapshots.as_ref(), prod, &namespace);
+        let tier = self.tier();
+        self.backup_lints(
+            &stores,
+            snapshots.as_ref(),
+            tier == Some(ir::Tier::Prod),
+            &namespace,
+        );
+        let tuning = self.tuning(instances, &resources, &storage);
+        let services = self.services();
+        let placement = self.placement();
+        let poolers = self.poolers();
+        self.running_lints(instances, tier, &databases, replica.is_some());
         if let (Some(r), Some(p)) = (self.block.first("recovery"), self.block.first("replica")) {
             self.diags.push(
                 Diagnostic::new(codes::E0204, p.head_span, "`recovery` and `replica` both say how the cluster starts")
@@ -230,7 +247,7 @@ impl<'a> ClusterLowering<'a> {
             );
         }
         let links: Vec<BStmt> = self.block.all("link").cloned().collect();
-        let prometheus = links.iter().any(|l| l.variant == Some("prometheus"));
+        let monitoring = self.monitoring(&links);
         let istio = links.iter().any(|l| l.variant == Some("istio"));
         let apps = self.apps(&links, &databases, &namespace);
         let migration = links
@@ -266,8 +283,19 @@ impl<'a> ClusterLowering<'a> {
             span: self.stmt.span,
             source: self.source.to_string(),
             namespace,
+            image: {
+                let pg = match &image_source {
+                    ir::ImageSource::Name(n) => n.clone(),
+                    ir::ImageSource::Catalog { .. } => image_for(&postgres),
+                };
+                match &registry {
+                    Some(r) => r.rewrite(&pg),
+                    None => pg,
+                }
+            },
             postgres,
-            image,
+            image_source,
+            registry,
             instances,
             superuser,
             storage,
@@ -283,8 +311,12 @@ impl<'a> ClusterLowering<'a> {
             recovery,
             replica,
             snapshots,
-            prod,
-            prometheus,
+            tier,
+            tuning,
+            services,
+            placement,
+            poolers,
+            monitoring,
             istio,
             apps,
             migration,

@@ -207,26 +207,51 @@ impl ClusterLowering<'_> {
         let Some(v) = s.opt("grants") else { return set };
         for item in v.items() {
             let w = item.as_text().unwrap_or_default();
-            match Flag::parse(w) {
-                Some(f) => set.insert(f),
-                None => {
-                    let (sug, help) = suggest::help_text(w, GRANT_FLAGS, "flag");
-                    let mut d = Diagnostic::new(
-                        codes::E0309,
-                        item.span,
-                        format!("unknown permission flag `{w}`"),
-                    )
-                    .with_label("not a permission flag")
-                    .with_help(help);
-                    if let Some(sug) = sug {
-                        d = d.with_fix(item.span, sug);
-                    }
-                    self.diags.push(d);
-                }
-            }
+            let mut trail = Vec::new();
+            self.expand(w, item.span, &mut set, &mut trail);
         }
         set
     }
+
+    /// Adds a flag, or a bundle's flags (bundles may name bundles).
+    fn expand(&mut self, w: &str, span: Span, set: &mut FlagSet, trail: &mut Vec<String>) {
+        if let Some(f) = Flag::parse(w) {
+            set.insert(f);
+            return;
+        }
+        if let Some(b) = self.defs.bundles.get(w) {
+            if trail.iter().any(|t| t == w) {
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::E0309,
+                        span,
+                        format!("bundle `{w}` contains itself through {}", trail.join(" → ")),
+                    )
+                    .with_label("a bundle cycle")
+                    .with_secondary(b.span, "defined here"),
+                );
+                return;
+            }
+            trail.push(w.to_string());
+            for (item, _) in b.items.clone() {
+                self.expand(&item, span, set, trail);
+            }
+            trail.pop();
+            return;
+        }
+        let mut names: Vec<&str> = GRANT_FLAGS.to_vec();
+        names.extend(self.defs.bundles.keys().map(String::as_str));
+        let (sug, help) = suggest::help_text(w, &names, "flag");
+        let help = self.defs.use_hint(w).unwrap_or(help);
+        let mut d = Diagnostic::new(codes::E0309, span, format!("unknown permission flag `{w}`"))
+            .with_label("not a permission flag or bundle")
+            .with_help(help);
+        if let Some(sug) = sug {
+            d = d.with_fix(span, sug);
+        }
+        self.diags.push(d);
+    }
+
     pub(super) fn databases(&mut self) -> Vec<ir::Database> {
         let dbs: Vec<BStmt> = self.block.all("db").cloned().collect();
         let mut out: Vec<ir::Database> = Vec::new();

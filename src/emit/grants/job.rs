@@ -194,6 +194,7 @@ pub fn docs(c: &Cluster) -> Vec<Node> {
                             "spec",
                             Map::new()
                                 .set("restartPolicy", "Never")
+                                .opt("imagePullSecrets", crate::emit::meta::pull_secrets(c))
                                 .set("securityContext", pod_security())
                                 .set("containers", Node::Seq(vec![container.into()]))
                                 .set(

@@ -6,6 +6,7 @@ use crate::schema::types::Ty;
 use super::DEFAULT_POSTGRES;
 use super::links::LINK_VARIANTS;
 use super::recovery::*;
+use super::running::*;
 use super::users::*;
 
 pub static CLUSTER: BlockSpec = BlockSpec {
@@ -69,7 +70,7 @@ pub static CLUSTER: BlockSpec = BlockSpec {
                 },
             ],
             aliases: &["storage_size"],
-            default: Some("1Gi"),
+            default: Some("10Gi"),
             example: "storage 10Gi class standard",
             ..stmt(
                 "storage",
@@ -187,14 +188,6 @@ pub static CLUSTER: BlockSpec = BlockSpec {
             )
         },
         StmtSpec {
-            args: &[arg("profile", Ty::Enum(&["dev", "prod"]))],
-            example: "profile prod",
-            ..stmt(
-                "profile",
-                "What the cluster is for: `prod` turns missing safety nets (no backup, one instance) into warnings.",
-            )
-        },
-        StmtSpec {
             args: &[arg("name", Ty::ClusterName)],
             body: Body::Block(&PITR),
             repeat: true,
@@ -204,17 +197,49 @@ pub static CLUSTER: BlockSpec = BlockSpec {
                 "A point-in-time recovery cluster restored from one of this cluster's backups.",
             )
         },
+        PRESET,
+        PROFILE,
+        TIER,
+        PARAMETERS,
+        SHARED_PRELOAD_LIBRARIES,
+        SYNCHRONOUS_STMT,
+        QUORUM,
+        WAL_STORAGE,
+        IMAGE,
+        IMAGE_CATALOG,
+        REGISTRY,
+        DISABLE_SERVICES,
+        EXTERNAL,
+        REPLICATION_SLOTS,
+        PDB,
+        SPREAD,
+        POOLER_STMT,
     ],
 };
 
 pub static TOP: BlockSpec = BlockSpec {
     kind: "file",
     doc: "A .cnpg file.",
-    stmts: &[StmtSpec {
-        args: &[arg("name", Ty::ClusterName)],
-        body: Body::Block(&CLUSTER),
-        repeat: true,
-        example: "cluster app < db myapp < user myapp_user grants connect, read > >",
-        ..stmt("cluster", "A CNPG cluster (see the `cluster` block).")
-    }],
+    stmts: &[
+        StmtSpec {
+            args: &[arg("name", Ty::ClusterName)],
+            body: Body::Block(&CLUSTER),
+            repeat: true,
+            example: "cluster app < db myapp < user myapp_user grants connect, read > >",
+            ..stmt("cluster", "A CNPG cluster (see the `cluster` block).")
+        },
+        USE,
+        PRESET_DEF,
+        BUNDLE_DEF,
+        StmtSpec {
+            args: &[arg("name", Ty::Word)],
+            body: Body::Block(&CLUSTER),
+            repeat: true,
+            example: "profile prod < tier prod instances 3 pdb true >",
+            ..stmt(
+                "profile",
+                "Define a profile: cluster statements that `profile NAME` applies as defaults (the cluster's own statements win).",
+            )
+        },
+    ],
 };

@@ -8,6 +8,7 @@ use super::stores::*;
 /// Options of `link` statements, by kind.
 pub(super) const LINK_VARIANTS: &[StmtSpec] = &[
     StmtSpec {
+        body: Body::Block(&crate::schema::tables::PROMETHEUS),
         example: "link prometheus",
         ..stmt(
             "prometheus",

@@ -4,11 +4,13 @@
 mod cluster;
 mod links;
 mod recovery;
+mod running;
 mod stores;
 mod users;
 
 pub use cluster::*;
 pub use recovery::*;
+pub use running::*;
 pub use stores::*;
 pub use users::*;
 
@@ -40,7 +42,15 @@ pub const ROTATION_WORDS: &[&str] = &["weekly", "monthly", "quarterly", "yearly"
 pub fn all_blocks() -> Vec<&'static BlockSpec> {
     let mut v: Vec<&'static BlockSpec> = vec![&TOP, &CLUSTER, &DB];
     v.extend(STORE_BLOCKS.iter().copied());
-    v.extend([&PITR, &RECOVERY, &REPLICA, &SNAPSHOTS]);
+    v.extend([
+        &PITR,
+        &RECOVERY,
+        &REPLICA,
+        &SNAPSHOTS,
+        &SYNCHRONOUS,
+        &POOLER,
+        &PROMETHEUS,
+    ]);
     v
 }
 
