@@ -74,7 +74,7 @@ pub fn run() -> ExitCode {
 pub(crate) fn report(checked: &cnpgc::Checked, format: Format, color: bool) {
     let text = cnpgc::diag::render::render(&checked.diagnostics, &checked.sources, format, color);
     match format {
-        Format::Json => print!("{text}"),
+        Format::Json | Format::Github | Format::Sarif => print!("{text}"),
         _ => {
             eprint!("{text}");
             let count = |s: cnpgc::diag::Severity| {
