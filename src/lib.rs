@@ -9,6 +9,7 @@ extern crate alloc;
 pub mod check;
 pub mod diag;
 pub mod emit;
+pub mod fmt;
 pub mod ir;
 pub mod schema;
 pub mod secrets;

@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod explain;
+mod fmt;
 mod inputs;
 mod secrets;
 mod sops;
@@ -43,6 +44,8 @@ enum Command {
     Check(check::Args),
     /// Explain a diagnostic code: what it means, a failing example, the fix.
     Explain(explain::Args),
+    /// Rewrite files in the canonical layout (comments kept); --check lists the files that would change.
+    Fmt(fmt::Args),
     /// List the secrets of the clusters: source, rotation policy, last rotation, whether due.
     Secrets(secrets::Args),
 }
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Build(a) => build::run(a, color),
         Command::Check(a) => check::run(a, color),
         Command::Explain(a) => explain::run(a),
+        Command::Fmt(a) => fmt::run(a, color),
         Command::Secrets(a) => secrets::run(a, color),
     };
     ExitCode::from(code)
