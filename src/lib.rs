@@ -11,6 +11,7 @@ pub mod diag;
 pub mod emit;
 pub mod fmt;
 pub mod ir;
+pub mod lsp;
 pub mod schema;
 pub mod secrets;
 pub mod source;

@@ -7,6 +7,7 @@ mod check;
 mod explain;
 mod fmt;
 mod inputs;
+mod lsp;
 mod secrets;
 mod sops;
 mod tree;
@@ -46,6 +47,8 @@ enum Command {
     Explain(explain::Args),
     /// Rewrite files in the canonical layout (comments kept); --check lists the files that would change.
     Fmt(fmt::Args),
+    /// Run the language server over stdin/stdout (diagnostics, hover, completion, definition, formatting).
+    Lsp(lsp::Args),
     /// List the secrets of the clusters: source, rotation policy, last rotation, whether due.
     Secrets(secrets::Args),
 }
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a, color),
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a, color),
+        Command::Lsp(a) => lsp::run(a),
         Command::Secrets(a) => secrets::run(a, color),
     };
     ExitCode::from(code)
