@@ -84,9 +84,20 @@ fn registry_pages_and_fixtures_agree() {
         );
     }
     for c in REGISTRY {
+        // A retired code is never reported: it keeps its page, not a fixture.
         assert!(
-            fixture_codes.iter().any(|f| f == c.code),
+            c.retired || fixture_codes.iter().any(|f| f == c.code),
             "{} has no fixture",
+            c.code
+        );
+        assert!(
+            !c.retired || !fixture_codes.iter().any(|f| f == c.code),
+            "{} is retired: its fixture can no longer report it",
+            c.code
+        );
+        assert!(
+            !c.retired || c.page.to_lowercase().contains("retired"),
+            "{} is retired: its page says so",
             c.code
         );
         let page_path =
@@ -108,6 +119,48 @@ fn registry_pages_and_fixtures_agree() {
             REGISTRY.iter().any(|c| c.code == code),
             "page {code} has no code in the registry"
         );
+    }
+}
+
+/// A code's page is never removed, even when the code is retired: every
+/// page the repository's history ever had is still there (skipped when the
+/// history is not at hand, e.g. outside a git clone).
+#[test]
+fn every_page_that_ever_existed_still_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("git")
+        .args([
+            "log",
+            "--all",
+            "--format=",
+            "--name-only",
+            "--",
+            "docs/diagnostics",
+        ])
+        .current_dir(root)
+        .output();
+    let Some(out) = out.ok().filter(|o| o.status.success()) else {
+        eprintln!("no git history: skipped");
+        return;
+    };
+    let mut seen = 0;
+    for path in String::from_utf8_lossy(&out.stdout).lines() {
+        if !path.ends_with(".md") {
+            continue;
+        }
+        seen += 1;
+        let code = Path::new(path).file_stem().unwrap().to_string_lossy();
+        assert!(
+            root.join(path).exists(),
+            "the page of {code} was removed: {path}"
+        );
+        assert!(
+            REGISTRY.iter().any(|c| c.code == code),
+            "{code} left the registry (retire it instead: `retired=true`)"
+        );
+    }
+    if seen == 0 {
+        eprintln!("shallow history without the pages: skipped");
     }
 }
 
