@@ -81,7 +81,7 @@ pub fn check(mut sources: SourceMap, ids: &[FileId]) -> Checked {
             None => sources.add(file, text),
         };
         let mut quiet = Diagnostics::default();
-        let Ok(f) = syntax::parse(id, text) else {
+        let Some(f) = parse_std(id, text) else {
             continue;
         };
         let b = bind::bind_file(
@@ -110,4 +110,20 @@ pub fn check(mut sources: SourceMap, ids: &[FileId]) -> Checked {
         diagnostics: diags.into_sorted(),
         program: (!has_errors).then_some(program),
     }
+}
+
+/// A standard module's tree: the modules never change, so each is parsed once
+/// per file id and cloned afterwards (the language server checks on every
+/// keystroke, and parsing them costs more than the rest of a small check).
+fn parse_std(id: FileId, text: &'static str) -> Option<ast::File> {
+    type Cache = Vec<(FileId, usize, Option<ast::File>)>;
+    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Vec::new());
+    let key = (id, text.as_ptr() as usize);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, f)) = cache.iter().find(|(i, p, _)| (*i, *p) == key) {
+        return f.clone();
+    }
+    let f = syntax::parse(id, text).ok();
+    cache.push((key.0, key.1, f.clone()));
+    f
 }
