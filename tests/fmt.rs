@@ -19,11 +19,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every examples/*.cnpg and tests/fixtures/**/*.cnpg.
+/// Every examples/*.cnpg, stdlib/*.cnpg and tests/fixtures/**/*.cnpg.
 fn sources() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     walk(&root.join("examples"), &mut paths);
+    walk(&root.join("stdlib"), &mut paths);
     walk(&root.join("tests/fixtures"), &mut paths);
     paths.sort();
     assert!(paths.len() > 10, "examples and fixtures found");

@@ -348,3 +348,44 @@ fn exit_without_shutdown_is_exit_code_1() {
     c.notify("exit", Value::Null);
     assert_eq!(wait(&mut c.child).code(), Some(1));
 }
+
+#[test]
+fn a_document_is_checked_with_the_files_it_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sizes.cnpg"),
+        "preset team.db cpu 1 memory 2Gi\n",
+    )
+    .unwrap();
+    let path = dir.path().join("app.cnpg");
+    let uri = format!("file://{}", path.display());
+    let text = "use \"sizes.cnpg\"\ncluster app <\n  instances 2\n  preset team.db\n  db x\n>\n";
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "cnpg", "version": 1, "text": text}}),
+    );
+    assert_eq!(c.diagnostics()["diagnostics"], json!([]));
+    // Without the `use`, the preset is unknown.
+    let without = text.replace("use \"sizes.cnpg\"\n", "");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": without}]}),
+    );
+    let d = c.diagnostics();
+    assert_eq!(d["diagnostics"][0]["code"], "E0206", "{d}");
+    // And with it again.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(c.diagnostics()["diagnostics"], json!([]));
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(wait(&mut c.child).code(), Some(0));
+}

@@ -8,8 +8,10 @@
 //! only the changed document. While a document has a syntax error, hover and
 //! definition answer from its last good parse, and completion takes its names
 //! from there (its context comes from a tolerant scan of the current text).
-//! A document is checked alone: a migration naming a cluster of another file
-//! is reported (E0206) here although `cnpgc check` given both files accepts it.
+//! A document is checked with the files it names in `use "…"` (read from
+//! disk, as `cnpgc check` reads them) but without other files: a migration
+//! naming a cluster of a file it does not import is reported (E0206) here
+//! although `cnpgc check` given both files accepts it.
 
 pub mod analysis;
 pub mod complete;
@@ -55,16 +57,40 @@ pub struct Document {
     /// The diagnostics of the current text.
     pub diagnostics: Vec<lsp::Diagnostic>,
     pub good: Option<Good>,
+    /// The files the document names in `use "…"` (transitively), checked with
+    /// it as `cnpgc check` does; their diagnostics are not the document's.
+    pub imports: Vec<String>,
+    read: ReadFile,
+}
+
+/// Reads a file the document imports (`None`: not there). The server reads
+/// the filesystem; a document made without one imports nothing.
+pub type ReadFile = fn(&str) -> Option<String>;
+
+fn read_nothing(_: &str) -> Option<String> {
+    None
+}
+
+/// Reads from the filesystem (what `cnpgc lsp` uses).
+pub fn read_fs(path: &str) -> Option<String> {
+    std::fs::read_to_string(path).ok()
 }
 
 impl Document {
     pub fn new(uri: lsp::Uri, version: i32, text: String) -> Document {
+        Document::with_reader(uri, version, text, read_nothing)
+    }
+
+    /// A document whose `use "…"` files are read with `read`.
+    pub fn with_reader(uri: lsp::Uri, version: i32, text: String, read: ReadFile) -> Document {
         let mut d = Document {
             current: SourceFile::new(name_of(&uri), text),
             uri,
             version,
             diagnostics: Vec::new(),
             good: None,
+            imports: Vec::new(),
+            read,
         };
         d.recheck();
         d
@@ -81,10 +107,32 @@ impl Document {
         self.recheck();
     }
 
-    /// Parses and checks the current text: its diagnostics, and a new last
-    /// good parse when it parses.
+    /// Parses and checks the current text (with the files it imports): its
+    /// diagnostics, and a new last good parse when it parses.
     pub fn recheck(&mut self) {
-        let checked = crate::check_sources(&[(&self.current.name, &*self.current.text)]);
+        let name = self.current.name.clone();
+        let mut imports = self.imports.clone();
+        let mut checked;
+        // The imports of the last check are read first; when the text now
+        // names others, once more with those (rarely: imports change seldom).
+        let mut rounds = 0;
+        loop {
+            let mut inputs: Vec<(String, String)> =
+                vec![(name.clone(), self.current.text.to_string())];
+            for n in &imports {
+                if let Some(t) = (self.read)(n) {
+                    inputs.push((n.clone(), t));
+                }
+            }
+            checked = crate::check_sources(&inputs);
+            let found = file_uses(&checked, &name);
+            rounds += 1;
+            if found == imports || rounds == 4 {
+                break;
+            }
+            imports = found;
+        }
+        self.imports = imports;
         let crate::Checked {
             sources,
             files,
@@ -93,6 +141,7 @@ impl Document {
         } = checked;
         self.diagnostics = diagnostics
             .iter()
+            .filter(|d| d.span.file == FileId(0) || d.is_error())
             .map(|d| convert::diagnostic(d, &sources, &self.uri))
             .collect();
         if let Some((_, Some(tree))) = files.into_iter().next() {
@@ -174,14 +223,40 @@ impl Document {
     }
 }
 
-/// The name a document is checked under: the last segment of its URI's path.
+/// The files named by `use "…"` in the parsed inputs of a check, relative to
+/// the file that names them, in order, without `doc` itself.
+fn file_uses(checked: &crate::Checked, doc: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (id, tree) in &checked.files {
+        let Some(tree) = tree else { continue };
+        let from = &checked.sources.get(*id).name;
+        for item in &tree.items {
+            let ast::Item::Stmt(s) = item else { continue };
+            if s.head.text != "use" {
+                continue;
+            }
+            if let Some(ast::ValueKind::Str { text, .. }) = s.args.first().map(|v| &v.kind) {
+                let n = crate::check::modules::relative(from, text);
+                if n != doc && !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The name a document is checked under: its path for a `file:` URI (so
+/// that `use "…"` paths resolve next to it), else the last segment.
 fn name_of(uri: &lsp::Uri) -> String {
-    let path = uri.path().as_str();
-    let last = path.rsplit('/').next().unwrap_or(path);
-    if last.is_empty() {
-        "untitled.cnpg".into()
-    } else {
-        percent_decode(last)
+    let path = percent_decode(uri.path().as_str());
+    let is_file = uri.scheme().is_some_and(|s| s.as_str() == "file");
+    if is_file && path.starts_with('/') {
+        return path;
+    }
+    match path.rsplit('/').next() {
+        Some(last) if !last.is_empty() => last.to_string(),
+        _ => "untitled.cnpg".into(),
     }
 }
 
@@ -228,9 +303,19 @@ pub fn capabilities() -> lsp::ServerCapabilities {
 }
 
 /// Every open document, by URI.
-#[derive(Default)]
 pub struct Server {
     pub docs: HashMap<String, Document>,
+    read: ReadFile,
+}
+
+impl Server {
+    /// A server whose documents read the files they import with `read`.
+    pub fn new(read: ReadFile) -> Server {
+        Server {
+            docs: HashMap::new(),
+            read,
+        }
+    }
 }
 
 impl Server {
@@ -287,7 +372,7 @@ impl Server {
                     return Vec::new();
                 };
                 let t = p.text_document;
-                let d = Document::new(t.uri, t.version, t.text);
+                let d = Document::with_reader(t.uri, t.version, t.text, self.read);
                 let out = publish(&d);
                 self.docs.insert(d.uri.as_str().to_string(), d);
                 vec![out]
@@ -359,7 +444,7 @@ pub fn serve(conn: &Connection) -> Result<()> {
         "serverInfo": { "name": "cnpgc", "version": env!("CARGO_PKG_VERSION") },
     });
     conn.initialize_finish(id, init)?;
-    let mut server = Server::default();
+    let mut server = Server::new(read_fs);
     for msg in &conn.receiver {
         match msg {
             Message::Request(req) => {
