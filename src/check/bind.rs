@@ -310,7 +310,7 @@ fn bind_stmt(
     for a in spec.args {
         let next = rest.get(i);
         match next {
-            Some(v) if !(is_word_key(v) && !a.required) => {
+            Some(v) if !is_word_key(v) || a.required => {
                 stmt.args.push(convert(v, a.ty, diags));
                 i += 1;
             }
