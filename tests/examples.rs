@@ -16,7 +16,7 @@ fn every_example_tree_matches_its_snapshot() {
         let mut snap = String::new();
         for t in &ex.trees {
             for f in &t.files {
-                snap.push_str(&format!("===== {}/{}\n{}", t.cluster, f.path, f.content));
+                snap.push_str(&format!("===== {}/{}\n{}", t.root, f.path, f.content));
             }
         }
         for s in &ex.secrets {
@@ -24,7 +24,7 @@ fn every_example_tree_matches_its_snapshot() {
             // (dummy values) shows the structure.
             snap.push_str(&format!(
                 "===== {}/{} (SOPS-encrypted at build; shown with dummy values)\n{}",
-                s.cluster,
+                s.root,
                 s.path,
                 dummy_secret(s)
             ));
@@ -53,7 +53,7 @@ fn every_manifest_validates_against_the_strict_schemas() {
                 }
                 docs += f.content.matches("\nkind: ").count();
                 errors.extend(v.validate_yaml_stream(
-                    &format!("{}/{}/{}", ex.name, t.cluster, f.path),
+                    &format!("{}/{}/{}", ex.name, t.root, f.path),
                     &f.content,
                 ));
             }

@@ -59,7 +59,7 @@ fn meaning(name: &str, src: &str) -> (Option<String>, Vec<&'static str>) {
         let mut s = String::new();
         for t in cnpgc::emit::emit_program(p) {
             for f in t.files {
-                s.push_str(&format!("===== {}/{}\n{}", t.cluster, f.path, f.content));
+                s.push_str(&format!("===== {}/{}\n{}", t.root, f.path, f.content));
             }
         }
         s

@@ -171,7 +171,7 @@ fn examples_build_with_encrypted_secrets_only_and_without_churn() {
         }
         // Every secret decrypts to its values.
         for s in &ex.secrets {
-            let path = out_dir.join(&s.cluster).join(&s.path);
+            let path = out_dir.join(&s.root).join(&s.path);
             let plain = sops_decrypt(&path, &key);
             secret_files += 1;
             for e in &s.entries {
@@ -401,4 +401,89 @@ fn generated_passwords_survive_changes_and_rotation_is_explicit() {
         String::from_utf8_lossy(&r.stdout)
     );
     assert!(String::from_utf8_lossy(&r.stdout).contains("app-api.yaml"));
+}
+
+#[test]
+fn an_apps_copy_follows_its_users_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((key, recipient)) = age_key(tmp.path()) else {
+        return;
+    };
+    let src = tmp.path().join("app.cnpg");
+    let build = |key: Option<&Path>, extra: &[&str]| {
+        let mut args = vec![
+            "build",
+            "app.cnpg",
+            "-o",
+            "out",
+            "--age",
+            recipient.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        cnpgc(tmp.path(), &args, &BTreeMap::new(), key)
+    };
+    std::fs::write(
+        &src,
+        "cluster app < db d < user u grants connect >\n link app web to d user u namespace web >\n",
+    )
+    .unwrap();
+    let r = build(None, &[]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let user_file = tmp.path().join("out/app/k8s/deploy/base/secret/app-u.yaml");
+    let copy_file = tmp.path().join("out/app/apps/web/secret.yaml");
+    let field = |t: &str, k: &str| {
+        t.lines()
+            .find_map(|l| l.trim_start().strip_prefix(&format!("{k}: ")))
+            .unwrap_or_else(|| panic!("no {k} in {t}"))
+            .trim_matches('"')
+            .to_string()
+    };
+    let user = sops_decrypt(&user_file, &key);
+    let copy = sops_decrypt(&copy_file, &key);
+    let pw = field(&user, "password");
+    assert_eq!(field(&copy, "password"), pw);
+    assert!(copy.contains("namespace: web"), "{copy}");
+    assert_eq!(
+        field(&copy, "uri"),
+        format!("postgresql://u:{pw}@app-rw.app.svc.cluster.local:5432/d?sslmode=require")
+    );
+
+    // Unchanged: both files kept byte for byte, without the key.
+    let (user_v1, copy_v1) = (
+        std::fs::read(&user_file).unwrap(),
+        std::fs::read(&copy_file).unwrap(),
+    );
+    let r = build(None, &[]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(std::fs::read(&user_file).unwrap(), user_v1);
+    assert_eq!(std::fs::read(&copy_file).unwrap(), copy_v1);
+
+    // A rotated password reaches the copy.
+    let r = build(Some(&key), &["--rotate", "app-u"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let pw2 = field(&sops_decrypt(&user_file, &key), "password");
+    assert_ne!(pw2, pw);
+    assert_eq!(field(&sops_decrypt(&copy_file, &key), "password"), pw2);
+
+    // A new app of a kept user: the copy needs the password, so the key.
+    std::fs::write(
+        &src,
+        "cluster app < db d < user u grants connect >\n link app web to d user u namespace web\n link app cron to d user u namespace cron >\n",
+    )
+    .unwrap();
+    let snapshot = files_under(&tmp.path().join("out"));
+    let web_v2 = std::fs::read(&copy_file).unwrap();
+    let r = build(None, &[]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("E0406"));
+    assert_eq!(files_under(&tmp.path().join("out")), snapshot);
+    let r = build(Some(&key), &[]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let cron = sops_decrypt(&tmp.path().join("out/app/apps/cron/secret.yaml"), &key);
+    assert_eq!(field(&cron, "password"), pw2);
+    assert_eq!(
+        std::fs::read(&copy_file).unwrap(),
+        web_v2,
+        "web's copy is kept"
+    );
 }

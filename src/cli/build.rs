@@ -69,7 +69,7 @@ pub fn run(a: Args, color: bool) -> u8 {
     let mut planned = Planned::new();
     for t in cnpgc::emit::emit_program(program) {
         for f in t.files {
-            planned.insert(format!("{}/{}", t.cluster, f.path), f.content.into_bytes());
+            planned.insert(format!("{}/{}", t.root, f.path), f.content.into_bytes());
         }
     }
     // Secrets: resolved (values read, kept or encrypted) before anything is written.
@@ -101,7 +101,7 @@ pub fn run(a: Args, color: bool) -> u8 {
     let mut unverifiable = Vec::new();
     let mut changed_secrets = Vec::new();
     for o in &outcomes {
-        let key = format!("{}/{}", o.cluster, o.path);
+        let key = format!("{}/{}", o.root, o.path);
         match (&o.bytes, o.state) {
             (Some(b), _) => {
                 planned.insert(key, b.clone());

@@ -114,11 +114,12 @@ pub fn run(a: Args, color: bool) -> u8 {
             .iter()
             .filter_map(|e| match &e.value {
                 EntryValue::Secret { source, .. } => Some(source.describe()),
+                EntryValue::Copy { secret, .. } => Some(format!("copy of {secret}")),
                 _ => None,
             })
             .collect::<Vec<_>>()
             .join(" + ");
-        let last = std::fs::read(a.out.join(&f.cluster).join(&f.path))
+        let last = std::fs::read(a.out.join(&f.root).join(&f.path))
             .ok()
             .and_then(|b| last_modified(&b, f.format));
         let due = match (&f.rotation, &last) {
@@ -129,7 +130,7 @@ pub fn run(a: Args, color: bool) -> u8 {
             _ => None,
         };
         rows.push(Row {
-            cluster: f.cluster.clone(),
+            cluster: f.root.clone(),
             secret: f.name.clone(),
             namespace: f.namespace.clone(),
             source,

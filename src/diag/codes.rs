@@ -109,6 +109,8 @@ codes! {
     E0604 Error "shared_buffers does not fit the memory limit";
     E0607 Error "synchronous standbys exceed the instances";
     E0608 Error "two synchronous replication settings";
+    E0701 Error "credentials out of reach";
+    E0702 Error "migration does not fit";
     H0501 Hint "GKE Workload Identity binding";
     H0605 Hint "effective_cache_size far from the memory limit";
     H0612 Hint "PodMonitor needs the Prometheus Operator";
@@ -122,6 +124,8 @@ codes! {
     W0609 Warning "single instance";
     W0610 Warning "major-only image tag";
     W0611 Warning "untrusted extension created at init only";
+    W0702 Warning "Cilium policies without the service CIDR";
+    W0703 Warning "database pods in the Istio mesh";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

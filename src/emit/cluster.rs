@@ -14,9 +14,10 @@ pub fn cluster_docs(c: &Cluster) -> Vec<Node> {
 }
 
 /// Whether the operator's `postgres` superuser must accept remote logins
-/// (the grant Job connects as it).
+/// (the grant Job connects as it; another cluster imports from this one).
 pub fn needs_superuser_access(c: &Cluster) -> bool {
-    matches!(c.superuser, Superuser::Postgres { .. }) && !c.databases.is_empty()
+    c.superuser_access
+        || (matches!(c.superuser, Superuser::Postgres { .. }) && !c.databases.is_empty())
 }
 
 pub fn cluster(c: &Cluster) -> Node {
@@ -112,7 +113,10 @@ pub fn cluster(c: &Cluster) -> Node {
     if let Some(m) = managed_services(c) {
         spec.push("managed", Map::new().set("services", m));
     }
-    if let Some(ann) = super::monitoring::scrape_annotations(c) {
+    if let Some(ann) = meta::merged(
+        super::monitoring::scrape_annotations(c),
+        meta::istio_annotations(c, "5432,8000,9187"),
+    ) {
         spec.push("inheritedMetadata", Map::new().set("annotations", ann));
     }
     if let Some(b) = recovery::bootstrap(c) {

@@ -2,8 +2,8 @@
 //! gives the base kustomization (resources in apply order, the roles patch,
 //! custom labels) and the day-2 one (the backup schedule the base pulls in).
 
-use super::Present;
 use super::yaml::{Map, Node, strs};
+use super::{Layout, Present};
 use crate::ir::Cluster;
 use crate::secrets::Format;
 
@@ -13,14 +13,26 @@ fn kustomization() -> Map {
         .set("kind", "Kustomization")
 }
 
-pub fn base(c: &Cluster, p: &Present) -> Node {
+pub fn base(c: &Cluster, p: &Present, l: &Layout) -> Node {
     let base_rel = |path: &str| {
-        path.strip_prefix(&format!("{}/", super::BASE))
-            .unwrap_or(path)
-            .to_string()
+        if l.base.is_empty() {
+            path.to_string()
+        } else {
+            path.strip_prefix(&format!("{}/", l.base))
+                .unwrap_or(path)
+                .to_string()
+        }
     };
     let mut resources: Vec<String> = vec!["namespace.yaml".into()];
-    for s in p.secrets.iter().filter(|s| s.format == Format::Yaml) {
+    if p.network {
+        // First: on a default-deny cluster nothing CNPG starts works without them.
+        resources.push("network.yaml".into());
+    }
+    for s in p
+        .secrets
+        .iter()
+        .filter(|s| s.format == Format::Yaml && !s.path.starts_with("apps/"))
+    {
         resources.push(base_rel(&s.path));
     }
     resources.push("cnpg.yaml".into());
@@ -30,6 +42,15 @@ pub fn base(c: &Cluster, p: &Present) -> Node {
     resources.push("cluster.yaml".into());
     if p.databases {
         resources.push("database.yaml".into());
+    }
+    if p.publications {
+        resources.push("publication.yaml".into());
+    }
+    if p.subscriptions {
+        resources.push("subscription.yaml".into());
+    }
+    if p.credentials {
+        resources.push("credentials.yaml".into());
     }
     if p.grant_job {
         resources.push("jobs/grant-job.yaml".into());
@@ -41,13 +62,13 @@ pub fn base(c: &Cluster, p: &Present) -> Node {
         resources.push("alerts.yaml".into());
     }
     if p.schedules {
-        resources.push("../../../day2/backup".into());
+        resources.push(l.day2_from_base.into());
     }
     let mut k = kustomization().set("resources", strs(resources));
     let generators: Vec<Node> = p
         .secrets
         .iter()
-        .filter(|s| s.format != Format::Yaml)
+        .filter(|s| s.format != Format::Yaml && !s.path.starts_with("apps/"))
         .map(|s| {
             let mut labels = Map::new();
             for (key, v) in &s.labels {

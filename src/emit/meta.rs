@@ -45,3 +45,31 @@ pub fn pull_secrets(c: &Cluster) -> Option<super::yaml::Node> {
     let s = c.registry.as_ref()?.pull_secret.clone()?;
     Some(super::yaml::Node::Seq(vec![name_ref(s).into()]))
 }
+
+/// Pod annotations for a namespace in the Istio mesh: by default the pods
+/// stay out of it; with `database_in_mesh`, PostgreSQL's ports bypass the
+/// proxy (`ports`: the pod's own ports).
+pub fn istio_annotations(c: &Cluster, ports: &str) -> Option<Map> {
+    match c.istio? {
+        false => Some(Map::new().set("sidecar.istio.io/inject", "false")),
+        true => Some(
+            Map::new()
+                .set(
+                    "traffic.sidecar.istio.io/excludeInboundPorts",
+                    ports.to_string(),
+                )
+                .set("traffic.sidecar.istio.io/excludeOutboundPorts", "5432,8000"),
+        ),
+    }
+}
+
+/// Merges `b`'s entries into `a`.
+pub fn merged(a: Option<Map>, b: Option<Map>) -> Option<Map> {
+    match (a, b) {
+        (Some(mut a), Some(b)) => {
+            a.0.extend(b.0);
+            Some(a)
+        }
+        (a, b) => a.or(b),
+    }
+}

@@ -7,7 +7,7 @@ use crate::ir::Cluster;
 
 pub fn namespace(c: &Cluster) -> Node {
     let mut labels = meta::labels(c);
-    if c.istio {
+    if c.istio.is_some() {
         labels.push("istio-injection", "enabled");
     }
     Map::new()

@@ -40,11 +40,13 @@ pub fn pooler(c: &Cluster, p: &Pooler) -> Node {
         }
         spec.push("template", Map::new().set("spec", pod));
     }
-    if c.monitoring.is_some_and(|m| !m.operator) {
-        let tmpl = spec.get_mut("template").and_then(Node::as_map_mut);
-        let ann = Map::new()
+    let scrape = c.monitoring.is_some_and(|m| !m.operator).then(|| {
+        Map::new()
             .set("prometheus.io/scrape", "true")
-            .set("prometheus.io/port", "9127");
+            .set("prometheus.io/port", "9127")
+    });
+    if let Some(ann) = meta::merged(scrape, meta::istio_annotations(c, "5432,9127")) {
+        let tmpl = spec.get_mut("template").and_then(Node::as_map_mut);
         match tmpl {
             Some(t) => t.push("metadata", Map::new().set("annotations", ann)),
             None => spec.push(

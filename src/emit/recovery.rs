@@ -6,7 +6,7 @@
 use super::cluster;
 use super::meta::{self, PLUGIN};
 use super::yaml::{Map, Node, strs};
-use crate::ir::{Cluster, Pitr, RecoverySource, RecoveryTarget};
+use crate::ir::{Cluster, Migration, Pitr, RecoverySource, RecoveryTarget};
 
 fn target_map(t: &RecoveryTarget) -> Map {
     Map::new()
@@ -58,7 +58,7 @@ pub fn bootstrap(c: &Cluster) -> Option<Map> {
         return Some(Map::new().set("recovery", recovery));
     }
     let first = c.databases.first();
-    if first.is_none() && c.init_sql.is_empty() {
+    if first.is_none() && c.init_sql.is_empty() && c.migration.is_none() {
         return None;
     }
     let mut initdb = Map::new();
@@ -76,6 +76,9 @@ pub fn bootstrap(c: &Cluster) -> Option<Map> {
         }
     }
     initdb.push("dataChecksums", true);
+    if let Some(m) = &c.migration {
+        initdb.push("import", import(m));
+    }
     // The first database's extensions are created by the superuser at init
     // (and kept by the Database CR afterwards): both ways, as seed 001 does
     // for pgvector, since the app role may not create untrusted extensions.
@@ -94,9 +97,51 @@ pub fn bootstrap(c: &Cluster) -> Option<Map> {
     Some(Map::new().set("initdb", initdb))
 }
 
-/// `spec.externalClusters`: the recovery source and the replication source.
+/// `bootstrap.initdb.import`: pg_dump/pg_restore from the migration source
+/// at creation (the schema only, for a logical migration).
+fn import(m: &Migration) -> Map {
+    Map::new()
+        .set(
+            "type",
+            if m.monolith {
+                "monolith"
+            } else {
+                "microservice"
+            },
+        )
+        .set("databases", strs(m.databases.clone()))
+        .when(m.schema_only, "schemaOnly", true)
+        .set(
+            "source",
+            Map::new().set("externalCluster", m.source.clone()),
+        )
+}
+
+/// `spec.externalClusters`: the recovery source, the replication source and
+/// the migration source.
 pub fn external_clusters(c: &Cluster) -> Vec<Node> {
     let mut out = Vec::new();
+    if let Some(m) = &c.migration {
+        out.push(
+            Map::new()
+                .set("name", m.source.clone())
+                .set(
+                    "connectionParameters",
+                    Map::new()
+                        .set("host", m.host.clone())
+                        .set("user", m.user.clone())
+                        .set("dbname", "postgres")
+                        .set("sslmode", "require"),
+                )
+                .opt(
+                    "password",
+                    m.password
+                        .as_ref()
+                        .map(|p| super::backup::secret_key(&p.secret, &p.key)),
+                )
+                .into(),
+        );
+    }
     if let Some(rec) = &c.recovery
         && let RecoverySource::Store { cr_name, server } = &rec.source
     {

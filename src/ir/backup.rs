@@ -51,7 +51,7 @@ pub struct S3Credentials {
 pub struct ManagedCredentials {
     pub access: (SecretSource, Span),
     pub secret: (SecretSource, Span),
-    /// Tree-relative path of the encrypted dotenv file (seed 000: secret/minio.env).
+    /// Base-relative path of the encrypted dotenv file (seed 000: secret/minio.env).
     pub file: String,
 }
 

@@ -7,20 +7,27 @@ use crate::source::Span;
 
 mod backup;
 mod flags;
+mod gitops;
 mod running;
 pub use backup::*;
 pub use flags::{Flag, FlagSet};
+pub use gitops::*;
 pub use running::*;
 
 /// A whole compilation: every cluster of every input file.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
+    /// One entry per cluster and environment.
     pub clusters: Vec<Cluster>,
+    pub flux: Option<FluxTarget>,
+    pub operator: Option<OperatorConfig>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Cluster {
     pub name: String,
+    /// The environment this rendering is for (`env NAME < … >`).
+    pub env: Option<String>,
     pub span: Span,
     /// The `.cnpg` file it came from, as named on the command line.
     pub source: String,
@@ -33,6 +40,9 @@ pub struct Cluster {
     pub registry: Option<Registry>,
     pub instances: u32,
     pub superuser: Superuser,
+    /// The `postgres` superuser must accept remote logins (another cluster
+    /// imports from this one).
+    pub superuser_access: bool,
     pub storage: Storage,
     pub resources: Resources,
     pub nodepool: Option<NodePool>,
@@ -53,7 +63,12 @@ pub struct Cluster {
     pub placement: Placement,
     pub poolers: Vec<Pooler>,
     pub monitoring: Option<Monitoring>,
-    pub istio: bool,
+    /// `link istio`: Some(database pods in the mesh).
+    pub istio: Option<bool>,
+    pub network: Option<Network>,
+    pub secret_stores: Vec<SecretStore>,
+    /// Publications other clusters' logical migrations read.
+    pub publications: Vec<Publication>,
     pub apps: Vec<AppLink>,
     pub migration: Option<Migration>,
 }
@@ -193,12 +208,10 @@ pub struct AppLink {
     pub namespace: String,
     pub database: String,
     pub user: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Migration {
-    pub source_cluster: String,
-    pub span: Span,
+    /// Through an external-secrets store; `None`: a SOPS-encrypted copy.
+    pub via: Option<SecretStore>,
+    /// The Secret the app reads its credentials from, in its namespace.
+    pub secret_name: String,
 }
 
 impl Cluster {

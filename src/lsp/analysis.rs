@@ -524,7 +524,10 @@ mod tests {
         let src = "cluster old < db x >\ncluster new <\n  link migration-db from old\n>\n";
         let ix = index(src);
         let t = tok_at(&ix, src, "old", 1);
-        assert!(matches!(tok_at(&ix, src, "from", 0).role, Role::Keyword));
+        assert!(matches!(
+            tok_at(&ix, src, "from", 0).role,
+            Role::Keyword | Role::Opt { .. }
+        ));
         let c = ix.resolve(t).unwrap();
         assert_eq!(c.span.start, 8);
     }

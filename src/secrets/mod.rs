@@ -8,7 +8,7 @@ mod plan;
 mod render;
 mod resolve;
 
-pub use plan::{Entry, EntryValue, Format, SecretFile, cluster_secrets, plan};
+pub use plan::{Entry, EntryValue, Format, SecretFile, app_dir, cluster_secrets, plan};
 pub use render::{parse_plain, render_plain};
 pub use resolve::{Mode, Outcome, SecretIo, State, resolve};
 

@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::emit::BASE;
+use crate::emit::Layout;
 use crate::ir::{Cluster, Password, Program, SecretSource, Superuser};
 use crate::source::Span;
 
@@ -21,7 +21,19 @@ pub enum Format {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryValue {
     Plain(String),
-    Secret { source: SecretSource, span: Span },
+    Secret {
+        source: SecretSource,
+        span: Span,
+    },
+    /// The value of `key` in another Secret of the same tree (an app's copy
+    /// of its user's password), percent-encoded between `prefix` and
+    /// `suffix` when `url` is set.
+    Copy {
+        secret: String,
+        key: String,
+        span: Span,
+        url: Option<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +44,8 @@ pub struct Entry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretFile {
-    pub cluster: String,
+    /// The cluster's tree directory under the output directory.
+    pub root: String,
     /// The `.cnpg` file it came from (file() paths are relative to it).
     pub origin: String,
     /// Path relative to the cluster's tree root.
@@ -75,6 +88,9 @@ impl SecretFile {
                     SecretSource::Insecure(_) => "insecure".to_string(),
                     s => s.describe(),
                 }),
+                EntryValue::Copy {
+                    secret, key, url, ..
+                } => put(&format!("copy:{secret}/{key}:{url:?}")),
             }
         }
         h.finalize()
@@ -87,7 +103,7 @@ impl SecretFile {
     /// The span to blame for problems with this secret as a whole.
     pub fn span(&self) -> Option<Span> {
         self.entries.iter().find_map(|e| match &e.value {
-            EntryValue::Secret { span, .. } => Some(*span),
+            EntryValue::Secret { span, .. } | EntryValue::Copy { span, .. } => Some(*span),
             _ => None,
         })
     }
@@ -97,6 +113,7 @@ impl SecretFile {
             matches!(
                 e.value,
                 EntryValue::Plain(_)
+                    | EntryValue::Copy { .. }
                     | EntryValue::Secret {
                         source: SecretSource::Generated,
                         ..
@@ -122,6 +139,7 @@ fn labels(c: &Cluster, rotation: Option<&String>) -> Vec<(String, String)> {
 
 fn basic_auth(
     c: &Cluster,
+    l: &Layout,
     user: &str,
     p: &Password,
     rotation: Option<&String>,
@@ -130,9 +148,9 @@ fn basic_auth(
         return None;
     }
     Some(SecretFile {
-        cluster: c.name.clone(),
+        root: l.root.clone(),
         origin: c.source.clone(),
-        path: format!("{BASE}/secret/{}.yaml", p.secret_name),
+        path: l.in_base(&format!("secret/{}.yaml", p.secret_name)),
         format: Format::Yaml,
         name: p.secret_name.clone(),
         namespace: c.namespace.clone(),
@@ -156,25 +174,26 @@ fn basic_auth(
 }
 
 /// Every Secret cnpgc writes for a cluster, in a stable order.
-pub fn cluster_secrets(c: &Cluster) -> Vec<SecretFile> {
+pub fn cluster_secrets(c: &Cluster, l: &Layout) -> Vec<SecretFile> {
     let mut out = Vec::new();
     if let Superuser::Postgres { password: Some(p) } = &c.superuser
-        && let Some(f) = basic_auth(c, "postgres", p, c.rotation.as_ref())
+        && let Some(f) = basic_auth(c, l, "postgres", p, c.rotation.as_ref())
     {
         out.push(f);
     }
     for r in &c.roles {
-        if let Some(f) = basic_auth(c, &r.name, &r.password, r.rotation.as_ref()) {
+        if let Some(f) = basic_auth(c, l, &r.name, &r.password, r.rotation.as_ref()) {
             out.push(f);
         }
     }
-    out.extend(registry_secret(c));
+    out.extend(registry_secret(c, l));
+    out.extend(app_copies(c, l, &out));
     for s in &c.stores {
         if let Some((creds, m)) = s.managed_credentials() {
             out.push(SecretFile {
-                cluster: c.name.clone(),
+                root: l.root.clone(),
                 origin: c.source.clone(),
-                path: m.file.clone(),
+                path: l.in_base(&m.file),
                 format: Format::Dotenv,
                 name: creds.secret.clone(),
                 namespace: c.namespace.clone(),
@@ -203,14 +222,80 @@ pub fn cluster_secrets(c: &Cluster) -> Vec<SecretFile> {
     out
 }
 
+/// Path of an app's files inside the cluster's tree.
+pub fn app_dir(app: &str) -> String {
+    format!("apps/{app}")
+}
+
+fn app_copies(c: &Cluster, l: &Layout, written: &[SecretFile]) -> Vec<SecretFile> {
+    let mut out = Vec::new();
+    for a in c.apps.iter().filter(|a| a.via.is_none()) {
+        let Some(role) = c.role(&a.user) else {
+            continue;
+        };
+        // Only a password cnpgc writes can be copied (an existing Secret in
+        // another namespace is refused by the checker; in the same one the
+        // app reads it directly).
+        if !written.iter().any(|f| f.name == role.password.secret_name) {
+            continue;
+        }
+        let copy = |key: &str, url: Option<(String, String)>| EntryValue::Copy {
+            secret: role.password.secret_name.clone(),
+            key: key.to_string(),
+            span: a.span,
+            url,
+        };
+        let host = c.rw_host();
+        let plain = |k: &str, v: String| Entry {
+            key: k.into(),
+            value: EntryValue::Plain(v),
+        };
+        out.push(SecretFile {
+            root: l.root.clone(),
+            origin: c.source.clone(),
+            path: format!("{}/secret.yaml", app_dir(&a.name)),
+            format: Format::Yaml,
+            name: a.secret_name.clone(),
+            namespace: a.namespace.clone(),
+            secret_type: "Opaque",
+            labels: labels(c, role.rotation.as_ref()),
+            rotation: role.rotation.clone(),
+            entries: vec![
+                plain("username", a.user.clone()),
+                Entry {
+                    key: "password".into(),
+                    value: copy("password", None),
+                },
+                plain("host", host.clone()),
+                plain("port", "5432".into()),
+                plain("dbname", a.database.clone()),
+                Entry {
+                    key: "uri".into(),
+                    value: copy(
+                        "password",
+                        Some((
+                            format!("postgresql://{}:", super::render::percent(&a.user)),
+                            format!(
+                                "@{host}:5432/{}?sslmode=require",
+                                super::render::percent(&a.database)
+                            ),
+                        )),
+                    ),
+                },
+            ],
+        });
+    }
+    out
+}
+
 /// registry.json: the registry mirror's pull credentials.
-fn registry_secret(c: &Cluster) -> Option<SecretFile> {
+fn registry_secret(c: &Cluster, l: &Layout) -> Option<SecretFile> {
     let r = c.registry.as_ref()?;
     let ((user, user_span), (pass, pass_span)) = r.managed.clone()?;
     Some(SecretFile {
-        cluster: c.name.clone(),
+        root: l.root.clone(),
         origin: c.source.clone(),
-        path: format!("{BASE}/secret/registry.json"),
+        path: l.in_base("secret/registry.json"),
         format: Format::DockerConfig,
         name: r.pull_secret.clone().unwrap_or_default(),
         namespace: c.namespace.clone(),
@@ -242,5 +327,8 @@ fn registry_secret(c: &Cluster) -> Option<SecretFile> {
 
 /// Every Secret of the program.
 pub fn plan(p: &Program) -> Vec<SecretFile> {
-    p.clusters.iter().flat_map(cluster_secrets).collect()
+    p.clusters
+        .iter()
+        .flat_map(|c| cluster_secrets(c, &crate::emit::layout(p, c)))
+        .collect()
 }

@@ -151,6 +151,20 @@ fn base64(data: &[u8]) -> String {
     out
 }
 
+/// Percent-encodes everything but RFC 3986 unreserved characters (for
+/// user names, passwords and database names inside a connection URI).
+pub fn percent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -20,8 +20,8 @@ pub trait SecretIo {
     fn env(&self, var: &str) -> Option<String>;
     /// A file named in `file("…")`, relative to the `.cnpg` file `origin`.
     fn read_file(&self, path: &str, origin: &str) -> Result<String, String>;
-    /// The previous tree's file at `cluster/path`, if any.
-    fn previous(&self, cluster: &str, path: &str) -> Option<Vec<u8>>;
+    /// The previous tree's file at `root/path`, if any.
+    fn previous(&self, root: &str, path: &str) -> Option<Vec<u8>>;
     /// Decrypts a previous file.
     fn decrypt(&self, bytes: &[u8], format: Format) -> Result<String, String>;
     /// Encrypts a plaintext for the file that will live at `cluster/path`.
@@ -60,7 +60,8 @@ pub enum State {
 
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub cluster: String,
+    /// The cluster's tree directory.
+    pub root: String,
     pub path: String,
     pub name: String,
     /// The file's bytes (`None` in a dry run when it would change).
@@ -116,18 +117,74 @@ pub fn resolve(
         );
     }
     let mut out = Vec::new();
+    let mut done = Resolved::default();
     for f in files {
-        if let Some(o) = resolve_one(f, io, mode, rotate.contains(&f.name), diags) {
+        let rotated = rotate.contains(&f.name);
+        if let Some((o, values)) = resolve_one(f, files, &mut done, io, mode, rotated, diags) {
+            done.0.push(Done {
+                root: f.root.clone(),
+                name: f.name.clone(),
+                kept: o.state == State::Kept,
+                values,
+            });
             out.push(o);
         }
     }
     out
 }
 
+/// What resolution learned about the secrets resolved so far.
+struct Done {
+    root: String,
+    name: String,
+    kept: bool,
+    /// `None`: kept without decrypting.
+    values: Option<Vec<(String, String)>>,
+}
+
+#[derive(Default)]
+struct Resolved(Vec<Done>);
+
+impl Resolved {
+    fn get(&self, root: &str, name: &str) -> Option<&Done> {
+        self.0.iter().find(|d| d.root == root && d.name == name)
+    }
+
+    /// The values of an earlier secret of the tree: known, or read back
+    /// from its (kept) file.
+    fn values_of(
+        &mut self,
+        files: &[SecretFile],
+        root: &str,
+        name: &str,
+        io: &dyn SecretIo,
+    ) -> Result<Vec<(String, String)>, String> {
+        let Some(i) = self.0.iter().position(|d| d.root == root && d.name == name) else {
+            return Err(format!("Secret {name} was not resolved"));
+        };
+        if let Some(v) = &self.0[i].values {
+            return Ok(v.clone());
+        }
+        let f = files
+            .iter()
+            .find(|f| f.root == root && f.name == name)
+            .ok_or_else(|| format!("no Secret {name}"))?;
+        let bytes = io
+            .previous(root, &f.path)
+            .ok_or_else(|| format!("{} is missing", f.path))?;
+        let text = io.decrypt(&bytes, f.format)?;
+        let v = parse_plain(&text, f.format).ok_or_else(|| format!("{} cannot be read", f.path))?;
+        self.0[i].values = Some(v.clone());
+        Ok(v)
+    }
+}
+
 /// Values known now: env, file and insecure sources. Generated ones are
 /// `None` here.
 fn known_values(
     f: &SecretFile,
+    files: &[SecretFile],
+    done: &mut Resolved,
     io: &dyn SecretIo,
     diags: &mut Diagnostics,
 ) -> Option<Vec<(String, Option<String>)>> {
@@ -136,6 +193,38 @@ fn known_values(
     for e in &f.entries {
         let v = match &e.value {
             EntryValue::Plain(v) => Some(v.clone()),
+            EntryValue::Copy {
+                secret,
+                key,
+                span,
+                url,
+            } => match done.values_of(files, &f.root, secret, io) {
+                Ok(values) => match values.iter().find(|(k, _)| k == key) {
+                    Some((_, v)) => Some(match url {
+                        Some((pre, post)) => format!("{pre}{}{post}", super::render::percent(v)),
+                        None => v.clone(),
+                    }),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                },
+                Err(err) => {
+                    diags.push(
+                        Diagnostic::new(
+                            codes::E0406,
+                            *span,
+                            format!("Secret {} copies {secret}'s {key}, which cannot be read back", f.name),
+                        )
+                        .with_label("the app's copy")
+                        .with_help(format!(
+                            "{err}; set SOPS_AGE_KEY_FILE to the age key so the copy can be made (nothing was written)"
+                        )),
+                    );
+                    ok = false;
+                    None
+                }
+            },
             EntryValue::Secret { source, span } => {
                 match source {
                     SecretSource::Generated => None,
@@ -193,6 +282,16 @@ fn known_values(
     ok.then_some(vals)
 }
 
+fn outcome_of(f: &SecretFile, bytes: Option<Vec<u8>>, state: State) -> Outcome {
+    Outcome {
+        root: f.root.clone(),
+        path: f.path.clone(),
+        name: f.name.clone(),
+        bytes,
+        state,
+    }
+}
+
 fn usable(v: &str, what: &str, span: Span, diags: &mut Diagnostics) -> bool {
     let why = if v.is_empty() {
         Some("is empty")
@@ -214,38 +313,46 @@ fn usable(v: &str, what: &str, span: Span, diags: &mut Diagnostics) -> bool {
     }
 }
 
+type Resolution = (Outcome, Option<Vec<(String, String)>>);
+
 fn resolve_one(
     f: &SecretFile,
+    files: &[SecretFile],
+    done: &mut Resolved,
     io: &dyn SecretIo,
     mode: Mode,
     rotate: bool,
     diags: &mut Diagnostics,
-) -> Option<Outcome> {
-    let known = known_values(f, io, diags)?;
+) -> Option<Resolution> {
     let previous = if rotate {
         None
     } else {
-        io.previous(&f.cluster, &f.path)
+        io.previous(&f.root, &f.path)
     };
-    let outcome = |bytes: Option<Vec<u8>>, state: State| Outcome {
-        cluster: f.cluster.clone(),
-        path: f.path.clone(),
-        name: f.name.clone(),
-        bytes,
-        state,
-    };
-    let needs_generated = known.iter().any(|(_, v)| v.is_none());
-
-    // An unchanged generated secret keeps its file; no key is needed to see
-    // that (the fingerprint of its structure is in plaintext metadata).
+    // A copy of secrets that were all kept is kept too (no key needed).
+    let copies: Vec<&str> = f
+        .entries
+        .iter()
+        .filter_map(|e| match &e.value {
+            EntryValue::Copy { secret, .. } => Some(secret.as_str()),
+            _ => None,
+        })
+        .collect();
+    let sources_kept = copies
+        .iter()
+        .all(|s| done.get(&f.root, s).is_some_and(|d| d.kept));
     if let (Some(bytes), Mode::Encrypt { .. }) = (&previous, mode)
         && f.is_generated_only()
+        && sources_kept
         && f.format == Format::Yaml
         && fingerprint_of(&String::from_utf8_lossy(bytes)).as_deref()
             == Some(f.fingerprint().as_str())
     {
-        return Some(outcome(Some(bytes.clone()), State::Kept));
+        return Some((outcome_of(f, Some(bytes.clone()), State::Kept), None));
     }
+    let known = known_values(f, files, done, io, diags)?;
+    let outcome = |bytes: Option<Vec<u8>>, state: State| outcome_of(f, bytes, state);
+    let needs_generated = known.iter().any(|(_, v)| v.is_none());
     // Previous values, when they can be read.
     let prev_text: Option<Result<String, String>> = previous.as_ref().map(|bytes| {
         let text = String::from_utf8_lossy(bytes).into_owned();
@@ -316,17 +423,20 @@ fn resolve_one(
         _ => false,
     };
     if unchanged {
-        return Some(outcome(previous, State::Kept));
+        return Some((outcome(previous, State::Kept), Some(values)));
     }
     let plain = render_plain(f, &values);
     match mode {
-        Mode::Plaintext => Some(outcome(Some(plain.into_bytes()), State::Written)),
+        Mode::Plaintext => Some((
+            outcome(Some(plain.into_bytes()), State::Written),
+            Some(values),
+        )),
         Mode::Encrypt { dry_run: true } => {
             let state = match (&previous, &prev_text) {
                 (Some(_), Some(Err(_))) => State::Unverifiable,
                 _ => State::WouldChange,
             };
-            Some(outcome(None, state))
+            Some((outcome(None, state), Some(values)))
         }
         Mode::Encrypt { dry_run: false } => {
             if let (Some(_), Some(Err(err))) = (&previous, &prev_text) {
@@ -342,8 +452,8 @@ fn resolve_one(
                     )),
                 );
             }
-            match io.encrypt(&plain, f.format, &f.cluster, &f.path) {
-                Ok(bytes) => Some(outcome(Some(bytes), State::Written)),
+            match io.encrypt(&plain, f.format, &f.root, &f.path) {
+                Ok(bytes) => Some((outcome(Some(bytes), State::Written), Some(values))),
                 Err(err) => {
                     diags.push(
                         Diagnostic::new(

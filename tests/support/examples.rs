@@ -69,7 +69,9 @@ pub fn dummy_secret(f: &SecretFile) -> String {
         .map(|e| {
             let v = match &e.value {
                 EntryValue::Plain(v) => v.clone(),
-                EntryValue::Secret { .. } => format!("dummy-{}", e.key.to_lowercase()),
+                EntryValue::Secret { .. } | EntryValue::Copy { .. } => {
+                    format!("dummy-{}", e.key.to_lowercase())
+                }
             };
             (e.key.clone(), v)
         })
@@ -81,13 +83,13 @@ pub fn dummy_secret(f: &SecretFile) -> String {
 pub fn write_trees(ex: &Example, dir: &Path) {
     for t in &ex.trees {
         for f in &t.files {
-            let p = dir.join(&t.cluster).join(&f.path);
+            let p = dir.join(&t.root).join(&f.path);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(&p, &f.content).unwrap();
         }
     }
     for s in &ex.secrets {
-        let p = dir.join(&s.cluster).join(&s.path);
+        let p = dir.join(&s.root).join(&s.path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, dummy_secret(s)).unwrap();
     }

@@ -36,7 +36,7 @@ pub fn cnpg_str(s: &str) -> String {
 
 /// The YAML documents of one emitted file (by path suffix).
 fn emitted_docs(c: &Cluster, suffix: &str) -> Vec<Value> {
-    let tree = cnpgc::emit::emit_cluster(c);
+    let tree = cnpgc::emit::emit_cluster(&cnpgc::ir::Program::default(), c);
     let Some(file) = tree.files.iter().find(|f| f.path.ends_with(suffix)) else {
         return Vec::new();
     };

@@ -8,6 +8,7 @@ impl ClusterLowering<'_> {
         links: &[BStmt],
         dbs: &[ir::Database],
         namespace: &str,
+        stores: &[ir::SecretStore],
     ) -> Vec<ir::AppLink> {
         let mut out = Vec::new();
         for l in links.iter().filter(|l| l.variant == Some("app")) {
@@ -71,7 +72,43 @@ impl ClusterLowering<'_> {
                     .map(|g| g.role.clone())
                     .unwrap_or_else(|| db.owner.clone()),
             };
+            let via = match l.opt("via") {
+                Some(v) => {
+                    let t = v.as_text().unwrap_or_default();
+                    match stores.iter().find(|s| s.name == t) {
+                        Some(s) => Some(s.clone()),
+                        None => {
+                            let c: Vec<&str> = stores.iter().map(|s| s.name.as_str()).collect();
+                            unresolved(self.diags, v.span, "secret_store", t, &c);
+                            continue;
+                        }
+                    }
+                }
+                None => None,
+            };
+            if via.is_none()
+                && let Some(r) = self.roles.get(&user)
+                && let SecretSource::Existing { name: secret } = &r.role.password.source
+            {
+                let app_ns = l
+                    .opt("namespace")
+                    .and_then(|v| v.as_text())
+                    .unwrap_or(namespace);
+                if app_ns != namespace {
+                    self.diags.push(
+                        Diagnostic::new(codes::E0701, l.key_span, format!("cnpgc cannot copy `{user}`'s password to namespace {app_ns}"))
+                            .with_label("the password is in an existing Secret")
+                            .with_help(format!(
+                                "cnpgc writes an app's credentials only when it knows the password (generated, env, file); for the existing Secret `{secret}`, hand it over through an external-secrets store: `secret_store NAME` in the cluster and `via NAME` on the link"
+                            )),
+                    );
+                    continue;
+                }
+            }
+            let secret_name = self.names.derive(&self.name, &format!("app-{name}"), 253);
             out.push(ir::AppLink {
+                via,
+                secret_name,
                 name,
                 span: l.span,
                 namespace: l

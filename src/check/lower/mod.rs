@@ -5,6 +5,7 @@
 
 use indexmap::IndexMap;
 
+mod gitops;
 mod links;
 mod profiles;
 mod recovery;
@@ -30,7 +31,10 @@ pub struct BoundFile<'a> {
 
 pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::Program {
     let mut program = ir::Program::default();
+    // Every cluster's name and namespace first: migrations refer across clusters.
+    let mut known: IndexMap<String, gitops::Known> = IndexMap::new();
     let mut seen: IndexMap<String, Span> = IndexMap::new();
+    let mut clusters: Vec<(&str, &BStmt)> = Vec::new();
     for f in files {
         for s in f.block.all("cluster") {
             let Some(name) = s.text_arg(0) else { continue };
@@ -45,16 +49,174 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
                 continue;
             }
             seen.insert(name.to_string(), name_span);
-            if let Some(c) = ClusterLowering::new(f.name, s, defs, diags).run() {
+            let namespace = s
+                .block()
+                .and_then(|b| b.first("namespace"))
+                .and_then(|n| n.text_arg(0))
+                .unwrap_or(name)
+                .to_string();
+            known.insert(name.to_string(), gitops::Known { namespace });
+            clusters.push((f.name, s));
+        }
+    }
+    for (source, s) in clusters {
+        let envs: Vec<&BStmt> = s
+            .block()
+            .map(|b| b.all("env").collect())
+            .unwrap_or_default();
+        if envs.is_empty() {
+            if let Some(c) = ClusterLowering::new(source, s, None, defs, &known, diags).run() {
+                program.clusters.push(c);
+            }
+            continue;
+        }
+        let mut names: Vec<(&str, Span)> = Vec::new();
+        for e in envs {
+            let ename = e.text_arg(0).unwrap_or_default();
+            let esp = e.arg(0).map(|a| a.span).unwrap_or(e.span);
+            if let Some((_, first)) = names.iter().find(|(n, _)| *n == ename) {
+                diags.push(
+                    Diagnostic::new(
+                        codes::E0205,
+                        esp,
+                        format!("env `{ename}` is declared twice"),
+                    )
+                    .with_secondary(*first, "first declared here"),
+                );
+                continue;
+            }
+            names.push((ename, esp));
+            if let Some(inner) = e.block().and_then(|b| b.first("env")) {
+                diags.push(
+                    Diagnostic::new(
+                        codes::E0209,
+                        inner.head_span,
+                        "an env cannot hold another env",
+                    )
+                    .with_label("nested environment")
+                    .with_help("declare every environment directly in the cluster"),
+                );
+                continue;
+            }
+            if let Some(c) = ClusterLowering::new(source, s, Some(e), defs, &known, diags).run() {
                 program.clusters.push(c);
             }
         }
+    }
+    for f in files {
+        if let Some(fl) = f.block.first("flux") {
+            if program.flux.is_some() {
+                diags.push(
+                    Diagnostic::new(
+                        codes::E0204,
+                        fl.head_span,
+                        "the Flux target is declared twice",
+                    )
+                    .with_label("second `flux`")
+                    .with_help("declare `flux < … >` once, in one file"),
+                );
+                continue;
+            }
+            program.flux = Some(flux(fl));
+        }
+        if let Some(op) = f.block.first("operator") {
+            if program.operator.is_some() {
+                diags.push(
+                    Diagnostic::new(
+                        codes::E0204,
+                        op.head_span,
+                        "the operator configuration is declared twice",
+                    )
+                    .with_label("second `operator`"),
+                );
+                continue;
+            }
+            program.operator = Some(operator(op));
+        }
+    }
+    if program.operator.is_some()
+        && program.flux.is_none()
+        && let Some(sp) = seen.get(crate::emit::OPERATOR_DIR)
+    {
+        diags.push(
+            Diagnostic::new(
+                codes::E0205,
+                *sp,
+                "cluster `operator` would share its directory with the operator's configuration",
+            )
+            .with_label("writes to operator/")
+            .with_help("rename the cluster, or drop `operator < … >` from this program"),
+        );
     }
     resolve_cross_cluster(&mut program, files, &seen, diags);
     program
 }
 
-/// References between clusters (migration sources).
+fn flux(s: &BStmt) -> ir::FluxTarget {
+    let b = s.block().cloned().unwrap_or_default();
+    let text = |k: &str| b.first(k).and_then(|x| x.text_arg(0)).map(str::to_string);
+    let secs = |k: &str, d: u64| match b.first(k).and_then(|x| x.arg(0)).map(|v| &v.v) {
+        Some(Val::Seconds(n)) => *n,
+        _ => d,
+    };
+    ir::FluxTarget {
+        source: text("source").unwrap_or_else(|| "flux-system".into()),
+        repo_dir: text("repo_dir").unwrap_or_else(|| ".".into()),
+        depends_on: b
+            .first("depends_on")
+            .and_then(|x| x.arg(0))
+            .map(|v| {
+                v.items()
+                    .iter()
+                    .filter_map(|i| i.as_text())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["database-operators".to_string()]),
+        interval: go_duration(secs("interval", 600)),
+        sops_secret: text("sops_secret").unwrap_or_else(|| "sops-age".into()),
+        timeout: go_duration(secs("timeout", 900)),
+    }
+}
+
+/// Seconds as a Go duration (`10m0s`, as Flux writes them).
+fn go_duration(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    if h > 0 {
+        format!("{h}h{m}m{s}s")
+    } else {
+        format!("{m}m{s}s")
+    }
+}
+
+fn operator(s: &BStmt) -> ir::OperatorConfig {
+    let b = s.block().cloned().unwrap_or_default();
+    let list = |k: &str| -> Vec<String> {
+        b.first(k)
+            .and_then(|x| x.arg(0))
+            .map(|v| {
+                v.items()
+                    .iter()
+                    .filter_map(|i| i.as_text())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    ir::OperatorConfig {
+        namespace: b
+            .first("namespace")
+            .and_then(|x| x.text_arg(0))
+            .unwrap_or("cnpg-system")
+            .to_string(),
+        inherited_labels: list("inherited_labels"),
+        inherited_annotations: list("inherited_annotations"),
+        watch_namespaces: list("watch_namespaces"),
+    }
+}
+
+/// References between clusters: migration targets exist; a logical
+/// migration's source publishes; an import source accepts superuser logins.
 fn resolve_cross_cluster(
     program: &mut ir::Program,
     files: &[BoundFile],
@@ -65,22 +227,16 @@ fn resolve_cross_cluster(
     for f in files {
         for s in f.block.all("cluster") {
             let Some(block) = s.block() else { continue };
-            for l in block.all("link") {
-                let (target, what) = match l.variant {
-                    Some("migration-db") => (l.arg(0), "migration source"),
-                    Some("db-migration") => (l.arg(0), "migration target"),
-                    _ => continue,
-                };
-                let Some(t) = target else { continue };
+            for l in block
+                .all("link")
+                .filter(|l| l.variant == Some("db-migration"))
+            {
+                let Some(t) = l.opt("to") else { continue };
                 let tname = t.as_text().unwrap_or_default();
                 if s.text_arg(0) == Some(tname) {
                     diags.push(
-                        Diagnostic::new(
-                            codes::E0206,
-                            t.span,
-                            format!("a cluster cannot be its own {what}"),
-                        )
-                        .with_label("this cluster"),
+                        Diagnostic::new(codes::E0206, t.span, "a cluster cannot migrate to itself")
+                            .with_label("this cluster"),
                     );
                 } else if !names.contains(&tname) {
                     unresolved(diags, t.span, "cluster", tname, &names);
@@ -88,7 +244,44 @@ fn resolve_cross_cluster(
             }
         }
     }
-    let _ = program;
+    let mut publications: Vec<(String, Option<String>, ir::Publication)> = Vec::new();
+    let mut superuser_sources: Vec<(String, Option<String>, String)> = Vec::new();
+    for c in &program.clusters {
+        let Some(m) = &c.migration else { continue };
+        superuser_sources.push((m.source.clone(), c.env.clone(), c.namespace.clone()));
+        if m.mode == ir::MigrationMode::Logical {
+            for d in &m.databases {
+                publications.push((
+                    m.source.clone(),
+                    c.env.clone(),
+                    ir::Publication {
+                        name: ir::publication_name(&c.name),
+                        database: d.clone(),
+                        to: c.name.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    for c in &mut program.clusters {
+        for (src, env, p) in &publications {
+            if &c.name == src && (c.env.is_none() || &c.env == env) {
+                c.publications.push(p.clone());
+            }
+        }
+        for (s, env, ns) in &superuser_sources {
+            if &c.name == s && (c.env.is_none() || &c.env == env) {
+                c.superuser_access = true;
+                // The destination connects to this cluster's 5432.
+                if let Some(n) = &mut c.network
+                    && ns != &c.namespace
+                    && !n.app_namespaces.contains(ns)
+                {
+                    n.app_namespaces.push(ns.clone());
+                }
+            }
+        }
+    }
 }
 
 pub(crate) fn unresolved(
@@ -111,6 +304,8 @@ pub(crate) fn unresolved(
 struct ClusterLowering<'a> {
     source: &'a str,
     defs: &'a Defs,
+    known: &'a IndexMap<String, gitops::Known>,
+    env: Option<String>,
     stmt: &'a BStmt,
     block: BBlock,
     diags: &'a mut Diagnostics,
@@ -121,12 +316,25 @@ struct ClusterLowering<'a> {
 }
 
 impl<'a> ClusterLowering<'a> {
-    fn new(source: &'a str, stmt: &'a BStmt, defs: &'a Defs, diags: &'a mut Diagnostics) -> Self {
+    fn new(
+        source: &'a str,
+        stmt: &'a BStmt,
+        env: Option<&'a BStmt>,
+        defs: &'a Defs,
+        known: &'a IndexMap<String, gitops::Known>,
+        diags: &'a mut Diagnostics,
+    ) -> Self {
         let own = stmt.block().cloned().unwrap_or_default();
-        let block = profiles::apply(&own, defs, diags);
+        let mut block = profiles::apply(&own, defs, diags);
+        block.stmts.retain(|s| s.key != "env");
+        if let Some(e) = env.and_then(|e| e.block()) {
+            block = profiles::with_overrides(&block, e);
+        }
         ClusterLowering {
             source,
             defs,
+            known,
+            env: env.and_then(|e| e.text_arg(0)).map(str::to_string),
             stmt,
             block,
             diags,
@@ -248,15 +456,11 @@ impl<'a> ClusterLowering<'a> {
         }
         let links: Vec<BStmt> = self.block.all("link").cloned().collect();
         let monitoring = self.monitoring(&links);
-        let istio = links.iter().any(|l| l.variant == Some("istio"));
-        let apps = self.apps(&links, &databases, &namespace);
-        let migration = links
-            .iter()
-            .find(|l| l.variant == Some("migration-db"))
-            .map(|l| ir::Migration {
-                source_cluster: l.text_arg(0).unwrap_or_default().to_string(),
-                span: l.span,
-            });
+        let istio = self.istio(&links);
+        let secret_stores = self.secret_stores();
+        let apps = self.apps(&links, &databases, &namespace, &secret_stores);
+        let network = self.network(&apps, &namespace);
+        let migration = self.migration(&links, &namespace, &databases);
         for (kind, l) in links.iter().filter_map(|l| l.variant.map(|v| (v, l))) {
             if matches!(kind, "prometheus" | "istio")
                 && let Some(first) = links.iter().find(|o| o.variant == Some(kind))
@@ -280,6 +484,7 @@ impl<'a> ClusterLowering<'a> {
         }
         Some(ir::Cluster {
             name,
+            env: self.env.clone(),
             span: self.stmt.span,
             source: self.source.to_string(),
             namespace,
@@ -298,6 +503,7 @@ impl<'a> ClusterLowering<'a> {
             registry,
             instances,
             superuser,
+            superuser_access: false,
             storage,
             resources,
             nodepool,
@@ -318,6 +524,9 @@ impl<'a> ClusterLowering<'a> {
             poolers,
             monitoring,
             istio,
+            network,
+            secret_stores,
+            publications: Vec::new(),
             apps,
             migration,
         })

@@ -61,6 +61,13 @@ pub(super) fn apply(block: &BBlock, defs: &Defs, diags: &mut Diagnostics) -> BBl
     merged
 }
 
+/// The statements of `base` with `top`'s over them (an environment's overrides).
+pub(super) fn with_overrides(base: &BBlock, top: &BBlock) -> BBlock {
+    let mut merged = base.clone();
+    overlay(&mut merged, top);
+    merged
+}
+
 fn same_link(a: &BStmt, b: &BStmt) -> bool {
     a.key == "link" && b.key == "link" && a.variant == b.variant && a.text_arg(0) == b.text_arg(0)
 }
@@ -73,6 +80,14 @@ fn overlay(base: &mut BBlock, top: &BBlock) {
         let repeat = crate::schema::CLUSTER.stmt(s.key).is_some_and(|t| t.repeat);
         if repeat {
             if s.key == "link" {
+                // The same link again: its statements override the earlier ones.
+                if let Some(BBody::Block(top_inner)) = &s.body
+                    && let Some(prev) = base.stmts.iter_mut().find(|b| same_link(b, s))
+                    && let Some(BBody::Block(inner)) = &mut prev.body
+                {
+                    overlay(inner, top_inner);
+                    continue;
+                }
                 base.stmts.retain(|b| !same_link(b, s));
             } else if matches!(s.key, "db" | "user" | "pooler" | "pitr") {
                 base.stmts

@@ -552,7 +552,7 @@ impl ClusterLowering<'_> {
             managed: Some(ir::ManagedCredentials {
                 access,
                 secret: secret_src,
-                file: format!("{}/secret/{file}", crate::emit::BASE),
+                file: format!("secret/{file}"),
             }),
         }
     }

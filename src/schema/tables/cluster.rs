@@ -214,6 +214,51 @@ pub static CLUSTER: BlockSpec = BlockSpec {
         PDB,
         SPREAD,
         POOLER_STMT,
+        StmtSpec {
+            args: &[arg("name", Ty::K8sName)],
+            body: Body::Block(&CLUSTER),
+            repeat: true,
+            example: "env prod < instances 3 storage 100Gi >",
+            ..stmt(
+                "env",
+                "An environment: the cluster's statements with these overrides, written as a tree of its own (fluxcd/databases/<env>/… in the Flux layout).",
+            )
+        },
+        StmtSpec {
+            body: Body::Block(&super::gitops::NETWORK),
+            example: "network < policy cilium service_cidr \"10.43.0.0/16\" >",
+            ..stmt(
+                "network",
+                "NetworkPolicies for a default-deny cluster (see the `network` block).",
+            )
+        },
+        StmtSpec {
+            args: &[arg("name", Ty::K8sName)],
+            opts: &[
+                OptSpec {
+                    default: Some("ClusterSecretStore"),
+                    ..opt(
+                        "kind",
+                        Ty::Enum(&["ClusterSecretStore", "SecretStore"]),
+                        "The store's kind.",
+                    )
+                },
+                OptSpec {
+                    default: Some("cnpg/<cluster>"),
+                    ..opt(
+                        "prefix",
+                        Ty::Text,
+                        "Where the credentials live in the store.",
+                    )
+                },
+            ],
+            repeat: true,
+            example: "secret_store localstack-secretstore",
+            ..stmt(
+                "secret_store",
+                "An external-secrets store that apps can receive their credentials through (`link app … via NAME`, seed 004's PushSecret).",
+            )
+        },
     ],
 };
 
@@ -231,6 +276,22 @@ pub static TOP: BlockSpec = BlockSpec {
         USE,
         PRESET_DEF,
         BUNDLE_DEF,
+        StmtSpec {
+            body: Body::Block(&super::gitops::FLUX),
+            example: "flux < depends_on database-operators sops_secret sops-age >",
+            ..stmt(
+                "flux",
+                "Write the Flux layout with a Flux Kustomization per cluster (see the `flux` block).",
+            )
+        },
+        StmtSpec {
+            body: Body::Block(&super::gitops::OPERATOR),
+            example: "operator < inherited_labels team >",
+            ..stmt(
+                "operator",
+                "The CNPG operator's configuration (see the `operator` block).",
+            )
+        },
         StmtSpec {
             args: &[arg("name", Ty::Word)],
             body: Body::Block(&CLUSTER),

@@ -16,6 +16,7 @@ pub(super) const LINK_VARIANTS: &[StmtSpec] = &[
         )
     },
     StmtSpec {
+        body: Body::Block(&crate::schema::tables::ISTIO),
         example: "link istio",
         ..stmt(
             "istio",
@@ -39,6 +40,11 @@ pub(super) const LINK_VARIANTS: &[StmtSpec] = &[
                 "user",
                 Ty::Ref("user"),
                 "The user the app connects as (default: the db's first user).",
+            ),
+            opt(
+                "via",
+                Ty::Ref("secret-store"),
+                "Hand the credentials over through this external-secrets store (PushSecret here, ExternalSecret in the app's namespace) instead of a SOPS-encrypted copy.",
             ),
         ],
         example: "link app fastapi to myapp",
@@ -86,26 +92,30 @@ pub(super) const LINK_VARIANTS: &[StmtSpec] = &[
         ..stmt("azure", "Back up to an Azure Blob Storage container.")
     },
     StmtSpec {
-        args: &[arg("source", Ty::Ref("cluster"))],
         opts: &[opt(
-            "db",
-            Ty::Ref("db"),
-            "The source database (default: the db of the same name).",
+            "from",
+            Ty::Ref("cluster"),
+            "The source: a cluster of this program, or any PostgreSQL (with `host`).",
         )],
+        body: Body::Block(&crate::schema::tables::MIGRATION),
         aliases: &["migration_db"],
-        example: "link migration-db from legacy",
+        example: "link migration-db from legacy < databases app mode logical >",
         ..stmt(
             "migration-db",
-            "This cluster is the destination of a migration: its databases are imported from another cluster.",
+            "This cluster is the destination of a migration: databases are imported from another cluster.",
         )
     },
     StmtSpec {
-        args: &[arg("target", Ty::Ref("cluster"))],
+        opts: &[opt(
+            "to",
+            Ty::Ref("cluster"),
+            "The destination cluster of this program.",
+        )],
         aliases: &["db_migration"],
         example: "link db-migration to next",
         ..stmt(
             "db-migration",
-            "This cluster is the source of a migration to another cluster.",
+            "This cluster is the source of a migration: with mode logical on the destination, its Publication is written here.",
         )
     },
 ];

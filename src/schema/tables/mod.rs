@@ -2,6 +2,7 @@
 //! binder, hover, completion and docs/reference.md all read them.
 
 mod cluster;
+mod gitops;
 mod links;
 mod recovery;
 mod running;
@@ -9,6 +10,7 @@ mod stores;
 mod users;
 
 pub use cluster::*;
+pub use gitops::*;
 pub use recovery::*;
 pub use running::*;
 pub use stores::*;
@@ -42,6 +44,7 @@ pub const ROTATION_WORDS: &[&str] = &["weekly", "monthly", "quarterly", "yearly"
 pub fn all_blocks() -> Vec<&'static BlockSpec> {
     let mut v: Vec<&'static BlockSpec> = vec![&TOP, &CLUSTER, &DB];
     v.extend(STORE_BLOCKS.iter().copied());
+    v.extend([&FLUX, &OPERATOR, &NETWORK, &ISTIO, &MIGRATION]);
     v.extend([
         &PITR,
         &RECOVERY,

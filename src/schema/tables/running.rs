@@ -350,7 +350,7 @@ pub const PRESET_DEF: StmtSpec = StmtSpec {
         ),
     ],
     repeat: true,
-    example: "preset u1.medium cpu 2 memory 8Gi",
+    example: "preset team.large cpu 2 memory 8Gi",
     ..stmt(
         "preset",
         "Define a named size (used with `preset NAME` in a cluster).",
