@@ -1226,8 +1226,14 @@ fn cluster_for(version: &str) -> cnpgc::ir::Cluster {
 
 #[test]
 fn public_schema_fix_only_before_postgres_15() {
+    let all = |c: &cnpgc::ir::Cluster| {
+        sql::grant_files(c)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<String>()
+    };
     for v in ["13.18", "14.15"] {
-        let s = sql::grants_sql(&cluster_for(v));
+        let s = all(&cluster_for(v));
         assert!(s.contains("ALTER SCHEMA public OWNER TO %I"), "{v}");
         assert!(
             s.contains("REVOKE CREATE ON SCHEMA public FROM PUBLIC;"),
@@ -1236,7 +1242,7 @@ fn public_schema_fix_only_before_postgres_15() {
         assert!(s.contains("-- PostgreSQL 13 and 14"), "{v}");
     }
     for v in ["15.10", "16.6", "17.2", "18.3"] {
-        let s = sql::grants_sql(&cluster_for(v));
+        let s = all(&cluster_for(v));
         assert!(!s.contains("ALTER SCHEMA public OWNER"), "{v}");
         assert!(!s.contains("CREATE ON SCHEMA public FROM PUBLIC"), "{v}");
     }
@@ -1286,10 +1292,10 @@ fn job_manifest_facts() {
     let (cm, job) = job_docs(&c);
     assert_eq!(cm["kind"].as_str(), Some("ConfigMap"));
     assert_eq!(job["kind"].as_str(), Some("Job"));
-    assert_eq!(
-        cm["data"]["grants.sql"].as_str(),
-        Some(sql::grants_sql(&c).as_str())
-    );
+    for (name, text) in sql::grant_files(&c) {
+        assert_eq!(cm["data"][name].as_str(), Some(text.as_str()), "{name}");
+    }
+    assert!(sql::grants_sql(&c).contains("\\ir cnpgc-database.sql\n"));
     assert_eq!(
         cm["data"]["wait.sql"].as_str(),
         Some(sql::wait_sql(&c).as_str())

@@ -134,6 +134,11 @@ impl Diagnostics {
         self.items.iter()
     }
 
+    /// In the order found.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

@@ -51,7 +51,7 @@ pub const OPERATOR_DIR: &str = "operator";
 /// All trees of a program: one per cluster (and environment), the Flux
 /// Kustomizations of each environment, the operator's configuration.
 pub fn emit_program(p: &Program) -> Vec<Tree> {
-    let mut trees: Vec<Tree> = p.clusters.iter().map(|c| emit_cluster(p, c)).collect();
+    let mut trees = crate::par::map(&p.clusters, |c| emit_cluster(p, c));
     if let Some(f) = &p.flux {
         let mut envs: Vec<String> = p.clusters.iter().map(env_dir).collect();
         envs.sort();

@@ -172,9 +172,13 @@ pub fn write_docs(out: &mut String, docs: &[Node]) {
 }
 
 fn indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
     }
+    out.push_str(&SPACES[..n]);
 }
 
 fn write_map(out: &mut String, m: &Map, ind: usize) {
@@ -260,22 +264,33 @@ fn write_str(out: &mut String, s: &str, ind: usize, is_key: bool) {
 
 fn write_double_quoted(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
+    // Runs of characters that need no escape are copied whole.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\t' => Some("\\t"),
+            '\r' => Some("\\r"),
             c if (c as u32) < 0x20
                 || c as u32 == 0x7f
                 || matches!(c as u32, 0x80..=0x9f | 0x2028 | 0x2029 | 0xfeff) =>
             {
-                out.push_str(&format!("\\u{:04x}", c as u32))
+                out.push_str(&s[start..i]);
+                out.push_str(&format!("\\u{:04x}", c as u32));
+                start = i + c.len_utf8();
+                continue;
             }
-            c => out.push(c),
+            _ => None,
+        };
+        if let Some(e) = esc {
+            out.push_str(&s[start..i]);
+            out.push_str(e);
+            start = i + 1;
         }
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -306,17 +321,19 @@ fn is_plain_safe(s: &str) -> bool {
             return false;
         }
     }
-    let lower = s.to_ascii_lowercase();
-    !RESERVED.contains(&lower.as_str())
+    s.len() > 5 || !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
 }
 
 fn is_block_safe(s: &str) -> bool {
     if !s.contains('\n') || s.ends_with("\n\n") {
         return false;
     }
-    if s.chars().any(|c| {
-        (c.is_control() && c != '\n' && c != '\t') || matches!(c as u32, 0x2028 | 0x2029 | 0xfeff)
-    }) {
+    let bad_ascii = |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f;
+    if s.bytes().any(bad_ascii)
+        || (!s.is_ascii()
+            && s.chars()
+                .any(|c| c.is_control() || matches!(c as u32, 0x2028 | 0x2029 | 0xfeff)))
+    {
         return false;
     }
     // The first non-empty line decides the indentation: it must not start with a blank.

@@ -33,10 +33,131 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
             ),
         ));
     }
+    if text.len() >= PARALLEL_MIN {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cuts = split_points(text, threads);
+        if cuts.len() > 2
+            && let Some(f) = parse_chunks(file, text, &cuts)
+        {
+            return Ok(f);
+        }
+    }
+    let (items, comments) = parse_part(file, text, 0)?;
+    Ok(File {
+        id: file,
+        items,
+        comments,
+    })
+}
+
+/// Files from this size on are cut at top-level item boundaries and the
+/// pieces parsed on every core (a repository of thousands of clusters).
+const PARALLEL_MIN: usize = 256 * 1024;
+
+/// Parses the pieces between `cuts` in parallel. `None` when a piece fails:
+/// the caller parses the whole text again, so that errors are those of a
+/// sequential parse.
+fn parse_chunks(file: FileId, text: &str, cuts: &[usize]) -> Option<File> {
+    let pieces: Vec<(usize, &str)> = cuts.windows(2).map(|w| (w[0], &text[w[0]..w[1]])).collect();
+    let parts: Vec<Option<(Vec<Item>, Vec<Comment>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = pieces
+            .iter()
+            .map(|&(base, piece)| s.spawn(move || parse_part(file, piece, base).ok()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    let mut items = Vec::new();
+    let mut comments = Vec::new();
+    for p in parts {
+        let (i, c) = p?;
+        items.extend(i);
+        comments.extend(c);
+    }
+    Some(File {
+        id: file,
+        items,
+        comments,
+    })
+}
+
+/// Offsets that cut `text` into about `n` pieces, each made of whole
+/// top-level items: a cut is a newline outside every block, call, string and
+/// comment, not continuing a list (`a,⏎ b`). Starts with 0, ends with the
+/// length.
+fn split_points(text: &str, n: usize) -> Vec<usize> {
+    let b = text.as_bytes();
+    let target = b.len() / n.max(1) + 1;
+    let mut cuts = vec![0];
+    let mut depth = 0usize;
+    let mut last_sig = b'\n';
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    i += 1;
+                }
+                i += 2;
+                last_sig = b'"';
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                last_sig = b'"';
+            }
+            b'<' | b'(' => {
+                depth += 1;
+                last_sig = b[i];
+            }
+            b'>' | b')' => {
+                depth = depth.saturating_sub(1);
+                last_sig = b[i];
+            }
+            b'\n' => {
+                if depth == 0
+                    && last_sig != b','
+                    && i + 1 - cuts[cuts.len() - 1] >= target
+                    && b.len() - (i + 1) >= target / 2
+                {
+                    cuts.push(i + 1);
+                }
+                last_sig = b'\n';
+            }
+            b' ' | b'\t' | b'\r' => {}
+            c => last_sig = c,
+        }
+        i += 1;
+    }
+    cuts.push(b.len());
+    cuts
+}
+
+/// Parses `text`, which starts at byte `base` of the file.
+fn parse_part(
+    file: FileId,
+    text: &str,
+    base: usize,
+) -> Result<(Vec<Item>, Vec<Comment>), Box<Diagnostic>> {
     let mut pairs =
         CnpgParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
     let mut b = Builder {
         file,
+        base,
         comments: Vec::new(),
         errors: Vec::new(),
     };
@@ -52,11 +173,7 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
     if let Some(e) = b.errors.into_iter().next() {
         return Err(Box::new(e));
     }
-    Ok(File {
-        id: file,
-        items,
-        comments: b.comments,
-    })
+    Ok((items, b.comments))
 }
 
 const MAX_DEPTH: usize = 64;
@@ -106,6 +223,8 @@ fn too_deep(text: &str) -> Option<usize> {
 
 struct Builder {
     file: FileId,
+    /// Where the parsed text starts in the file.
+    base: usize,
     comments: Vec<Comment>,
     errors: Vec<Diagnostic>,
 }
@@ -113,7 +232,7 @@ struct Builder {
 impl Builder {
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
     fn comment(&mut self, p: Pair<Rule>) {
@@ -408,7 +527,7 @@ impl Builder {
         self.errors.push(
             Diagnostic::new(
                 codes::E0102,
-                Span::new(self.file, start, end),
+                Span::new(self.file, self.base + start, self.base + end),
                 "invalid escape in string",
             )
             .with_label("this escape is not known")
@@ -630,5 +749,52 @@ SELECT 1;"""
         let e = parse(FileId(0), r#"x "a\qb""#).unwrap_err();
         assert_eq!(e.code, codes::E0102);
         assert_eq!((e.span.start, e.span.end), (4, 6));
+    }
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    use super::*;
+
+    /// A large file with everything that could fool the cutter: comments,
+    /// strings holding `<` and newlines escapes, raw strings over lines,
+    /// lists continued on the next line, calls over lines, one-liners.
+    fn big() -> String {
+        let mut s = String::new();
+        let mut i = 0;
+        while s.len() < 3 * PARALLEL_MIN {
+            s.push_str(&format!(
+                "// cluster {i} > with a comment <\n\
+                 cluster c{i} < db d < user u grants connect,\n    read > link minio >\n\
+                 bundle b{i} grants connect,\n  read\n\
+                 cluster x{i} <\n  init_db \"SELECT '<' \\\"q\\\" \\n\"\n  init_db \"\"\"SELECT 1;\n> not a block\n\"\"\"\n\
+                 \x20 db e < owner o password env(\n  \"V{i}\") >\n  labels < a: b, c: d >\n>\n"
+            ));
+            i += 1;
+        }
+        s
+    }
+
+    #[test]
+    fn the_parallel_parse_equals_the_sequential_one() {
+        let text = big();
+        let cuts = split_points(&text, 4);
+        assert!(cuts.len() > 3, "{cuts:?}");
+        let par = parse(FileId(0), &text).unwrap();
+        let (items, comments) = parse_part(FileId(0), &text, 0).unwrap();
+        assert_eq!(format!("{:?}", par.items), format!("{items:?}"));
+        assert_eq!(format!("{:?}", par.comments), format!("{comments:?}"));
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_large_file_is_the_sequential_one() {
+        let mut text = big();
+        let at = text.len() * 2 / 3;
+        let nl = at + text[at..].find('\n').unwrap() + 1;
+        text.insert_str(nl, "cluster bad < db >>\n");
+        let e = parse(FileId(0), &text).unwrap_err();
+        let e2 = parse_part(FileId(0), &text, 0).unwrap_err();
+        assert_eq!(e.span, e2.span);
+        assert_eq!(e.message, e2.message);
     }
 }

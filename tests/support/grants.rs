@@ -244,9 +244,12 @@ pub fn run_wait(pg: &PgServer, c: &Cluster) -> Output {
     pg.run_script("postgres", &cnpgc::emit::grants::sql::wait_sql(c))
 }
 
-/// Runs `grants.sql` as the Job does (connected to `postgres`).
+/// Runs `grants.sql` as the Job does (connected to `postgres`, the fixed
+/// files it includes next to it).
 pub fn run_grants(pg: &PgServer, c: &Cluster) -> Output {
-    pg.run_script("postgres", &cnpgc::emit::grants::sql::grants_sql(c))
+    let files = cnpgc::emit::grants::sql::grant_files(c);
+    let files: Vec<(&str, String)> = files.into_iter().collect();
+    pg.run_files("postgres", &files)
 }
 
 /// wait.sql then grants.sql, both of which must succeed; gives grants.sql's

@@ -390,6 +390,21 @@ impl PgServer {
         out
     }
 
+    /// Writes `files` (name, text) to a fresh directory in the server's temp
+    /// dir and runs the first one, as psql `-f` would from a mounted
+    /// ConfigMap (so `\\ir` finds the others next to it).
+    pub fn run_files(&self, db: &str, files: &[(&str, String)]) -> Output {
+        let n = self.scripts.fetch_add(1, Ordering::Relaxed);
+        let dir = self.tmp.path().join(format!("files-{n}"));
+        fs::create_dir(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        for (name, text) in files {
+            fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("cannot write {name}: {e}"));
+        }
+        let out = self.run_file(db, &dir.join(files[0].0));
+        let _ = fs::remove_dir_all(&dir);
+        out
+    }
+
     /// `CREATE DATABASE <name> OWNER <owner>` with both names quoted.
     pub fn create_database(&self, name: &str, owner: &str) {
         self.sql(

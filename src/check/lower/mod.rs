@@ -59,15 +59,15 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
             clusters.push((f.name, s));
         }
     }
+    // What to lower: each cluster, once per environment.
+    let mut tasks: Vec<(&str, &BStmt, Option<&BStmt>)> = Vec::new();
     for (source, s) in clusters {
         let envs: Vec<&BStmt> = s
             .block()
             .map(|b| b.all("env").collect())
             .unwrap_or_default();
         if envs.is_empty() {
-            if let Some(c) = ClusterLowering::new(source, s, None, defs, &known, diags).run() {
-                program.clusters.push(c);
-            }
+            tasks.push((source, s, None));
             continue;
         }
         let mut names: Vec<(&str, Span)> = Vec::new();
@@ -98,10 +98,19 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
                 );
                 continue;
             }
-            if let Some(c) = ClusterLowering::new(source, s, Some(e), defs, &known, diags).run() {
-                program.clusters.push(c);
-            }
+            tasks.push((source, s, Some(e)));
         }
+    }
+    // Clusters are independent: lowered on every core, results and
+    // diagnostics kept in task order (the same as one after the other).
+    let lowered = crate::par::map(&tasks, |&(source, s, env)| {
+        let mut d = Diagnostics::default();
+        let c = ClusterLowering::new(source, s, env, defs, &known, &mut d).run();
+        (c, d)
+    });
+    for (c, d) in lowered {
+        diags.extend(d.into_vec());
+        program.clusters.extend(c);
     }
     for f in files {
         if let Some(fl) = f.block.first("flux") {

@@ -130,20 +130,25 @@ pub fn docs(c: &Cluster) -> Vec<Node> {
     if c.databases.is_empty() {
         return Vec::new();
     }
-    let grants = sql::grants_sql(c);
+    let files = sql::grant_files(c);
     let wait = sql::wait_sql(c);
     let script = script();
-    let name = job_name(c, &short_sha(&[&grants, &wait, &script, &c.image]));
+    let mut hashed: Vec<&str> = files.iter().map(|(_, t)| t.as_str()).collect();
+    hashed.extend([wait.as_str(), script.as_str(), c.image.as_str()]);
+    let name = job_name(c, &short_sha(&hashed));
     let secret = superuser_secret(c);
 
     let config_map = Map::new()
         .set("apiVersion", "v1")
         .set("kind", "ConfigMap")
         .set("metadata", meta::metadata(c, name.clone()))
-        .set(
-            "data",
-            Map::new().set("grants.sql", grants).set("wait.sql", wait),
-        );
+        .set("data", {
+            let mut data = Map::new();
+            for (k, t) in files {
+                data.push(k, t);
+            }
+            data.set("wait.sql", wait)
+        });
 
     let container = Map::new()
         .set("name", "grants")
