@@ -1,6 +1,7 @@
 //! The `.cnpg` snippets of the user documentation stay true: every ```cnpg
 //! block of `docs/*.md` and the README parses, and every block that is a
-//! whole program (it starts with `cluster NAME <`, `flux <` or `operator <`) checks
+//! whole program (it starts with `cluster NAME <`, `flux <`, `operator <` or
+//! `use`) checks
 //! without errors.
 
 use std::path::Path;
