@@ -155,6 +155,18 @@ impl BBlock {
     pub fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a BStmt> + 'a {
         self.stmts.iter().filter(move |s| s.key == key)
     }
+
+    /// The words of the first `key` statement's list argument (`key a, b`).
+    pub fn texts(&self, key: &str) -> Option<Vec<String>> {
+        let v = self.first(key)?.arg(0)?;
+        Some(
+            v.items()
+                .iter()
+                .filter_map(|i| i.as_text())
+                .map(str::to_string)
+                .collect(),
+        )
+    }
 }
 
 /// Binds a file's items against the top-level block spec.

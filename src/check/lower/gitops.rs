@@ -46,17 +46,7 @@ impl ClusterLowering<'_> {
         let s = self.block.first("network")?.clone();
         let b = s.block().cloned().unwrap_or_default();
         let text = |k: &str| b.first(k).and_then(|x| x.text_arg(0)).map(str::to_string);
-        let mut app_namespaces: Vec<String> = b
-            .first("app_namespaces")
-            .and_then(|x| x.arg(0))
-            .map(|v| {
-                v.items()
-                    .iter()
-                    .filter_map(|i| i.as_text())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut app_namespaces: Vec<String> = b.texts("app_namespaces").unwrap_or_default();
         for a in apps {
             if a.namespace != namespace && !app_namespaces.contains(&a.namespace) {
                 app_namespaces.push(a.namespace.clone());
@@ -235,15 +225,7 @@ impl ClusterLowering<'_> {
             },
         };
         let databases: Vec<String> = b
-            .first("databases")
-            .and_then(|x| x.arg(0))
-            .map(|v| {
-                v.items()
-                    .iter()
-                    .filter_map(|i| i.as_text())
-                    .map(str::to_string)
-                    .collect()
-            })
+            .texts("databases")
             .unwrap_or_else(|| dbs.iter().map(|d| d.name.clone()).collect());
         if databases.is_empty() {
             self.diags.push(

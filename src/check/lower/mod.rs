@@ -172,15 +172,7 @@ fn flux(s: &BStmt) -> ir::FluxTarget {
         source: text("source").unwrap_or_else(|| "flux-system".into()),
         repo_dir: text("repo_dir").unwrap_or_else(|| ".".into()),
         depends_on: b
-            .first("depends_on")
-            .and_then(|x| x.arg(0))
-            .map(|v| {
-                v.items()
-                    .iter()
-                    .filter_map(|i| i.as_text())
-                    .map(str::to_string)
-                    .collect()
-            })
+            .texts("depends_on")
             .unwrap_or_else(|| vec!["database-operators".to_string()]),
         interval: go_duration(secs("interval", 600)),
         sops_secret: text("sops_secret").unwrap_or_else(|| "sops-age".into()),
@@ -200,18 +192,7 @@ fn go_duration(secs: u64) -> String {
 
 fn operator(s: &BStmt) -> ir::OperatorConfig {
     let b = s.block().cloned().unwrap_or_default();
-    let list = |k: &str| -> Vec<String> {
-        b.first(k)
-            .and_then(|x| x.arg(0))
-            .map(|v| {
-                v.items()
-                    .iter()
-                    .filter_map(|i| i.as_text())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = |k: &str| -> Vec<String> { b.texts(k).unwrap_or_default() };
     ir::OperatorConfig {
         namespace: b
             .first("namespace")

@@ -344,27 +344,9 @@ impl ClusterLowering<'_> {
                     span: uspan,
                 });
             }
-            let extensions = body
-                .first("extensions")
-                .and_then(|s| s.arg(0))
-                .map(|v| {
-                    v.items()
-                        .iter()
-                        .filter_map(|i| i.as_text())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let extensions = body.texts("extensions").unwrap_or_default();
             let schemas: Vec<String> = body
-                .first("schemas")
-                .and_then(|s| s.arg(0))
-                .map(|v| {
-                    v.items()
-                        .iter()
-                        .filter_map(|i| i.as_text())
-                        .map(str::to_string)
-                        .collect()
-                })
+                .texts("schemas")
                 .unwrap_or_else(|| vec!["public".to_string()]);
             let reclaim = match body.first("reclaim").and_then(|s| s.text_arg(0)) {
                 Some("delete") => ir::Reclaim::Delete,

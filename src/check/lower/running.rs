@@ -497,18 +497,7 @@ impl ClusterLowering<'_> {
     }
 
     pub(super) fn services(&mut self) -> ir::Services {
-        let disabled = self
-            .block
-            .first("disable_services")
-            .and_then(|s| s.arg(0))
-            .map(|v| {
-                v.items()
-                    .iter()
-                    .filter_map(|i| i.as_text())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let disabled = self.block.texts("disable_services").unwrap_or_default();
         let external = self.block.first("external").map(|s| {
             let ty = match s.opt("type").and_then(|v| v.as_text()) {
                 Some("nodeport") => "NodePort",
