@@ -19,6 +19,8 @@ use clap::{Parser, Subcommand};
 
 use cnpgc::diag::render::Format;
 
+const EXIT_CODES: &str = "Exit codes: 0 success (warnings allowed), 1 errors found or output stale, 2 usage or IO error.";
+
 #[derive(Parser)]
 #[command(
     name = "cnpgc",
@@ -40,8 +42,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check files and write the manifest tree of every cluster (nothing is written unless all checks pass).
+    #[command(after_help = EXIT_CODES)]
     Build(build::Args),
     /// Check files and report diagnostics; writes nothing.
+    #[command(after_help = EXIT_CODES)]
     Check(check::Args),
     /// Explain a diagnostic code: what it means, a failing example, the fix.
     Explain(explain::Args),
