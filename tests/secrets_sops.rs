@@ -74,6 +74,19 @@ fn cnpgc(cwd: &Path, args: &[&str], env: &BTreeMap<String, String>, key: Option<
     cmd.output().unwrap()
 }
 
+/// `cnpgc build app.cnpg -o out --age RECIPIENT EXTRA…` in `dir`.
+fn build_app(
+    dir: &Path,
+    recipient: &str,
+    env: &BTreeMap<String, String>,
+    key: Option<&Path>,
+    extra: &[&str],
+) -> Output {
+    let mut args = vec!["build", "app.cnpg", "-o", "out", "--age", recipient];
+    args.extend_from_slice(extra);
+    cnpgc(dir, &args, env, key)
+}
+
 fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -314,18 +327,8 @@ fn generated_passwords_survive_changes_and_rotation_is_explicit() {
     };
     let src = tmp.path().join("app.cnpg");
     let env = BTreeMap::from([("API_PW".to_string(), "first-value".to_string())]);
-    let build = |key: Option<&Path>, extra: &[&str]| {
-        let mut args = vec![
-            "build",
-            "app.cnpg",
-            "-o",
-            "out",
-            "--age",
-            recipient.as_str(),
-        ];
-        args.extend_from_slice(extra);
-        cnpgc(tmp.path(), &args, &env, key)
-    };
+    let build =
+        |key: Option<&Path>, extra: &[&str]| build_app(tmp.path(), &recipient, &env, key, extra);
     std::fs::write(&src, "cluster app < db d < user u grants connect > >\n").unwrap();
     assert!(build(None, &[]).status.success());
     let owner_file = tmp
@@ -410,18 +413,9 @@ fn an_apps_copy_follows_its_users_password() {
         return;
     };
     let src = tmp.path().join("app.cnpg");
-    let build = |key: Option<&Path>, extra: &[&str]| {
-        let mut args = vec![
-            "build",
-            "app.cnpg",
-            "-o",
-            "out",
-            "--age",
-            recipient.as_str(),
-        ];
-        args.extend_from_slice(extra);
-        cnpgc(tmp.path(), &args, &BTreeMap::new(), key)
-    };
+    let env = BTreeMap::new();
+    let build =
+        |key: Option<&Path>, extra: &[&str]| build_app(tmp.path(), &recipient, &env, key, extra);
     std::fs::write(
         &src,
         "cluster app < db d < user u grants connect >\n link app web to d user u namespace web >\n",

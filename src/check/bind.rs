@@ -145,6 +145,15 @@ impl BVal {
             _ => vec![self],
         }
     }
+
+    /// The text of each item (`a, b` → ["a", "b"]).
+    pub fn texts(&self) -> Vec<String> {
+        self.items()
+            .iter()
+            .filter_map(|i| i.as_text())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 impl BBlock {
@@ -158,14 +167,7 @@ impl BBlock {
 
     /// The words of the first `key` statement's list argument (`key a, b`).
     pub fn texts(&self, key: &str) -> Option<Vec<String>> {
-        let v = self.first(key)?.arg(0)?;
-        Some(
-            v.items()
-                .iter()
-                .filter_map(|i| i.as_text())
-                .map(str::to_string)
-                .collect(),
-        )
+        Some(self.first(key)?.arg(0)?.texts())
     }
 }
 

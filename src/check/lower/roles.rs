@@ -119,16 +119,7 @@ impl ClusterLowering<'_> {
             .opt("connection_limit")
             .and_then(|v| v.as_int())
             .unwrap_or(-1);
-        role.in_roles = s
-            .opt("in")
-            .map(|v| {
-                v.items()
-                    .iter()
-                    .filter_map(|i| i.as_text())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        role.in_roles = s.opt("in").map(BVal::texts).unwrap_or_default();
         role.valid_until = s
             .opt("valid_until")
             .and_then(|v| v.as_text())

@@ -465,16 +465,7 @@ impl ClusterLowering<'_> {
                 }
                 _ => String::new(),
             };
-            let keys: Vec<String> = c
-                .opt("keys")
-                .map(|v| {
-                    v.items()
-                        .iter()
-                        .filter_map(|i| i.as_text())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let keys: Vec<String> = c.opt("keys").map(BVal::texts).unwrap_or_default();
             if !keys.is_empty() && keys.len() != 2 {
                 let sp = c.opt("keys").map(|v| v.span).unwrap_or(c.span);
                 self.diags.push(
