@@ -37,6 +37,9 @@ pub struct Args {
     /// Write generated and env/file secrets unencrypted (throwaway setups only; warns).
     #[arg(long)]
     allow_plaintext_secrets: bool,
+    /// Encrypt with the sops binary even for age recipients, which cnpgc otherwise encrypts itself.
+    #[arg(long)]
+    sops_binary: bool,
     /// Make a generated secret anew (by Secret name; repeatable).
     #[arg(long, value_name = "SECRET")]
     rotate: Vec<String>,
@@ -73,10 +76,7 @@ pub fn run(a: Args, color: bool) -> u8 {
         }
     }
     // Secrets: resolved (values read, kept or encrypted) before anything is written.
-    let io = super::sops::RealIo {
-        out: dir.clone(),
-        age: a.age.clone(),
-    };
+    let io = super::sops::RealIo::new(dir.clone(), a.age.clone(), a.sops_binary);
     let mode = if a.allow_plaintext_secrets {
         Mode::Plaintext
     } else {
@@ -85,6 +85,9 @@ pub fn run(a: Args, color: bool) -> u8 {
     let mut sdiags = cnpgc::diag::Diagnostics::default();
     let outcomes = cnpgc::secrets::resolve(&secret_plan, &io, mode, &a.rotate, &mut sdiags);
     let secret_errors = sdiags.has_errors();
+    if let Some(s) = io.summary() {
+        eprintln!("cnpgc: {s}");
+    }
     let sdiags = sdiags.into_sorted();
     if !sdiags.is_empty() {
         let text = cnpgc::diag::render::render(&sdiags, &checked.sources, a.format, color);

@@ -95,6 +95,7 @@ codes! {
     E0405 Error "secret value unusable";
     E0406 Error "generated secret cannot be kept";
     E0407 Error "encryption failed";
+    E0408 Error "encrypted output not verified";
     E0501 Error "path ends with the server name";
     E0502 Error "bucket lifecycle shorter than retention";
     E0503 Error "inline and plugin backups both configured";

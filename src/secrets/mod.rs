@@ -7,6 +7,7 @@
 mod plan;
 mod render;
 mod resolve;
+pub mod sops;
 
 pub use plan::{Entry, EntryValue, Format, SecretFile, app_dir, cluster_secrets, plan};
 pub use render::{parse_plain, render_plain};

@@ -229,7 +229,15 @@ fn known_values(
                 match source {
                     SecretSource::Generated => None,
                     SecretSource::Existing { .. } => None,
-                    SecretSource::Insecure(v) => Some(v.clone()),
+                    SecretSource::Insecure(v) => {
+                        match usable(v, "insecure(…)", *span, diags) {
+                            true => Some(v.clone()),
+                            false => {
+                                ok = false;
+                                None
+                            }
+                        }
+                    }
                     SecretSource::Env(var) => match io.env(var) {
                         Some(v) => {
                             match usable(&v, &format!("environment variable {var}"), *span, diags) {
@@ -292,10 +300,22 @@ fn outcome_of(f: &SecretFile, bytes: Option<Vec<u8>>, state: State) -> Outcome {
     }
 }
 
+/// A key kustomize's secretGenerator reads from a dotenv line (a Secret
+/// key: letters, digits, `_`, `-`, `.`), never a SOPS metadata key.
+fn dotenv_key(k: &str) -> bool {
+    !k.is_empty()
+        && !k.starts_with("sops_")
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The one rule for every secret value (env, file, insecure): one non-empty
+/// line without control characters, so that no value can add a line to a
+/// dotenv file or a header to a manifest.
 fn usable(v: &str, what: &str, span: Span, diags: &mut Diagnostics) -> bool {
     let why = if v.is_empty() {
         Some("is empty")
-    } else if v.chars().any(|c| c.is_control()) {
+    } else if v.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
         Some("holds a line break or another control character")
     } else {
         None
@@ -425,6 +445,20 @@ fn resolve_one(
     if unchanged {
         return Some((outcome(previous, State::Kept), Some(values)));
     }
+    if f.format == Format::Dotenv
+        && let Some((k, _)) = values.iter().find(|(k, _)| !dotenv_key(k))
+    {
+        diags.push(
+            Diagnostic::new(
+                codes::E0405,
+                f.span().unwrap_or_default(),
+                format!("`{k}` cannot be a key of the dotenv file of Secret {}", f.name),
+            )
+            .with_label("unusable secret key")
+            .with_help("keys of a dotenv Secret hold letters, digits, `_`, `-` and `.`; nothing was written"),
+        );
+        return None;
+    }
     let plain = render_plain(f, &values);
     match mode {
         Mode::Plaintext => Some((
@@ -453,7 +487,24 @@ fn resolve_one(
                 );
             }
             match io.encrypt(&plain, f.format, &f.root, &f.path) {
-                Ok(bytes) => Some((outcome(Some(bytes), State::Written), Some(values))),
+                Ok(bytes) => match super::sops::check::check_encrypted(&bytes, &plain, f.format) {
+                    Ok(()) => Some((outcome(Some(bytes), State::Written), Some(values))),
+                    Err(err) => {
+                        diags.push(
+                            Diagnostic::new(
+                                codes::E0408,
+                                f.span().unwrap_or_default(),
+                                format!("the encrypted file for Secret {} failed verification: {err}", f.name),
+                            )
+                            .with_label("this secret")
+                            .with_help(
+                                "every value must come back as SOPS ciphertext; check the sops binary (SOPS) and the \
+                                 .sops.yaml rule for this path; nothing was written",
+                            ),
+                        );
+                        None
+                    }
+                },
                 Err(err) => {
                     diags.push(
                         Diagnostic::new(

@@ -1,12 +1,15 @@
 #![allow(dead_code)]
 //! A scripted [`SecretIo`] for fixtures: directives in a source's leading
 //! `// fixture: …` comments set the environment, the previous tree and what
-//! sops does. "Encryption" is reversible base64-free tagging: enough to test
-//! the resolution rules, never used outside tests.
+//! sops does. Encryption is cnpgc's own SOPS encryption for a test age key
+//! (below; made for these tests only), so resolution's checks of what an
+//! encryptor returns see real SOPS files; `encrypt-lies` makes it echo the
+//! plaintext instead, as a lying `sops` would.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use cnpgc::secrets::sops::Identities;
 use cnpgc::secrets::{Format, SecretIo};
 
 #[derive(Default)]
@@ -18,10 +21,13 @@ pub struct FakeIo {
     pub previous_undecryptable: bool,
     pub no_recipients: bool,
     pub encrypt_fails: bool,
+    pub encrypt_lies: bool,
     pub generated: RefCell<u32>,
 }
 
-const TAG: &str = "FAKE-ENCRYPTED\n";
+/// A test-only age key pair.
+const TEST_RECIPIENT: &str = "age1w7kv9tmy7c925vn2q66drxzudju3qk5gn7gzhdnpgauchmfpwcsqeusjde";
+const TEST_IDENTITY: &str = "AGE-SECRET-KEY-1PU3X3ZU35JWM0YH5M6DL9VNM6R44Y9F8X84W8M73Q70JM4PET0ZSDGDS5J";
 
 impl FakeIo {
     /// Reads `// fixture: …` directives from a source.
@@ -36,6 +42,8 @@ impl FakeIo {
                 io.no_recipients = true;
             } else if d == "previous-undecryptable" {
                 io.previous_undecryptable = true;
+            } else if d == "encrypt-lies" {
+                io.encrypt_lies = true;
             } else if d == "encrypt-fails" {
                 io.encrypt_fails = true;
             } else if let Some(kv) = d.strip_prefix("env ") {
@@ -64,23 +72,23 @@ impl SecretIo for FakeIo {
 
     fn previous(&self, cluster: &str, path: &str) -> Option<Vec<u8>> {
         if self.previous_undecryptable {
-            return Some(b"apiVersion: v1\nkind: Secret\nmetadata:\n  annotations:\n    cnpgc.io/fingerprint: outdated\nsops:\n  version: 3.11.0\n".to_vec());
+            return Some(b"apiVersion: v1\nkind: Secret\nmetadata:\n  annotations:\n    cnpgc.io/fingerprint: outdated\nsops:\n  age:\n    - recipient: age1someoneelse\n      enc: not-for-this-key\n  lastmodified: \"2024-01-01T00:00:00Z\"\n  mac: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\n  version: 3.11.0\n".to_vec());
         }
         self.previous.get(&format!("{cluster}/{path}")).cloned()
     }
 
-    fn decrypt(&self, bytes: &[u8], _format: Format) -> Result<String, String> {
-        let text = String::from_utf8_lossy(bytes);
-        match text.strip_prefix(TAG) {
-            Some(plain) if !self.previous_undecryptable => Ok(plain.to_string()),
-            _ => Err("sops: error getting data key: 0 successful groups required, got 0".into()),
+    fn decrypt(&self, bytes: &[u8], format: Format) -> Result<String, String> {
+        let mut ids = Identities::default();
+        if !self.previous_undecryptable {
+            ids.add(TEST_IDENTITY);
         }
+        cnpgc::secrets::sops::decrypt(bytes, format, &ids).map_err(|e| e.to_string())
     }
 
     fn encrypt(
         &self,
         plaintext: &str,
-        _format: Format,
+        format: Format,
         _cluster: &str,
         _path: &str,
     ) -> Result<Vec<u8>, String> {
@@ -90,7 +98,22 @@ impl SecretIo for FakeIo {
                     .into(),
             );
         }
-        Ok(format!("{TAG}{plaintext}").into_bytes())
+        if self.encrypt_lies {
+            return Ok(plaintext.as_bytes().to_vec());
+        }
+        let mut n = 0u8;
+        cnpgc::secrets::sops::encrypt(
+            plaintext,
+            format,
+            &[TEST_RECIPIENT.to_string()],
+            "2024-01-01T00:00:00Z",
+            &mut |b: &mut [u8]| {
+                for x in b {
+                    n = n.wrapping_add(37);
+                    *x = n;
+                }
+            },
+        )
     }
 
     fn has_recipients(&self) -> bool {
