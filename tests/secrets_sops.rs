@@ -109,10 +109,10 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn sops_decrypt(path: &Path, key: &Path) -> String {
-    let t = if path.extension().is_some_and(|e| e == "env") {
-        "dotenv"
-    } else {
-        "yaml"
+    let t = match path.extension().and_then(|e| e.to_str()) {
+        Some("env") => "dotenv",
+        Some("json") => "json",
+        _ => "yaml",
     };
     let out = Command::new("sops")
         .args(["--decrypt", "--input-type", t, "--output-type", t])
@@ -480,4 +480,265 @@ fn an_apps_copy_follows_its_users_password() {
         web_v2,
         "web's copy is kept"
     );
+}
+
+/// Runs `cnpgc build app.cnpg -o out` in `dir` with extra arguments and environment.
+fn build_with(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnpgc"));
+    cmd.current_dir(dir)
+        .args(["build", "app.cnpg", "-o", "out"])
+        .args(extra)
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .env_remove("SOPS_AGE_RECIPIENTS")
+        .env_remove("SOPS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+const HOSTILE_APP: &str = "cluster app <\n  db d < user u grants connect >\n  link minio backups < bucket b  endpoint \"http://minio:9000\"  access_key env(\"AK\")  secret_key env(\"SK\") >\n  link app web to d user u\n>\n";
+
+fn hostile_env() -> Vec<(&'static str, &'static str)> {
+    vec![("AK", "MARKER-AK-51f0"), ("SK", "MARKER-SK-51f0")]
+}
+
+/// Every secret file under `out`: no marker in plaintext, and `sops -d`
+/// gives both markers back in the store's dotenv file.
+fn assert_all_encrypted(out: &Path, key: &Path, what: &str) {
+    let files = files_under(out);
+    let secrets: Vec<&String> = files
+        .keys()
+        .filter(|p| p.contains("secret/") || p.ends_with("secret.yaml"))
+        .collect();
+    assert!(secrets.len() >= 4, "{what}: {secrets:?}");
+    for (p, b) in &files {
+        let t = String::from_utf8_lossy(b);
+        assert!(!t.contains("MARKER-"), "{what}: plaintext in {p}");
+    }
+    for p in secrets {
+        let plain = sops_decrypt(&out.join(p), key);
+        if p.ends_with(".env") {
+            assert!(plain.contains("=MARKER-AK-51f0") && plain.contains("=MARKER-SK-51f0"), "{what}: {plain}");
+        }
+    }
+}
+
+#[test]
+fn hostile_sops_rules_never_leave_a_value_in_plaintext() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((key, recipient)) = age_key(tmp.path()) else {
+        return;
+    };
+    std::fs::write(tmp.path().join("app.cnpg"), HOSTILE_APP).unwrap();
+    let rules = [
+        "encrypted_regex: ^(data|stringData)$",
+        "unencrypted_suffix: Y",
+        "unencrypted_regex: .*",
+        "encrypted_suffix: _secret",
+        "mac_only_encrypted: true",
+        "encrypted_comment_regex: sops:enc",
+    ];
+    for rule in rules {
+        std::fs::write(
+            tmp.path().join(".sops.yaml"),
+            format!("creation_rules:\n  - path_regex: .*\n    {rule}\n    age: {recipient}\n"),
+        )
+        .unwrap();
+        // In-process, the sops binary, and --age on the command line.
+        for extra in [&[][..], &["--sops-binary"][..], &["--age", recipient.as_str()][..]] {
+            let _ = std::fs::remove_dir_all(tmp.path().join("out"));
+            let r = build_with(tmp.path(), extra, &hostile_env());
+            let err = String::from_utf8_lossy(&r.stderr);
+            assert!(r.status.success(), "{rule} {extra:?}: {err}");
+            let path = if extra.contains(&"--sops-binary") { "with the sops binary" } else { "in-process" };
+            assert!(err.contains(path), "{rule} {extra:?}: {err}");
+            assert_all_encrypted(&tmp.path().join("out"), &key, &format!("{rule} {extra:?}"));
+        }
+    }
+}
+
+#[test]
+fn a_sops_that_ignores_cnpgcs_settings_is_caught_and_nothing_is_written() {
+    // The reported defect: sops merging a rule `encrypted_regex:
+    // ^(data|stringData)$` leaves dotenv values in plaintext. A wrapper that
+    // drops cnpgc's --config and --encrypted-regex makes the real sops apply
+    // the hostile rule; the build must refuse.
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((_key, recipient)) = age_key(tmp.path()) else {
+        return;
+    };
+    std::fs::write(tmp.path().join("app.cnpg"), HOSTILE_APP).unwrap();
+    std::fs::write(
+        tmp.path().join(".sops.yaml"),
+        format!("creation_rules:\n  - encrypted_regex: ^(data|stringData)$\n    age: {recipient}\n"),
+    )
+    .unwrap();
+    let wrapper = tmp.path().join("sops-merging");
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\nn=$#\nskip=0\nfor a in \"$@\"; do\n  if [ $skip = 1 ]; then skip=0; continue; fi\n  case \"$a\" in --config|--encrypted-regex) skip=1; continue;; esac\n  set -- \"$@\" \"$a\"\ndone\nshift $n\nexec sops \"$@\"\n",
+    )
+    .unwrap();
+    make_executable(&wrapper);
+    let sops = wrapper.display().to_string();
+    let mut env = hostile_env();
+    env.push(("SOPS", &sops));
+    let r = build_with(tmp.path(), &["--sops-binary"], &env);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(err.contains("E0408") && err.contains("not encrypted"), "{err}");
+    assert!(!tmp.path().join("out").exists(), "nothing may be written");
+}
+
+fn make_executable(p: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn lying_hanging_or_silent_sops_binaries_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((_key, recipient)) = age_key(tmp.path()) else {
+        return;
+    };
+    std::fs::write(tmp.path().join("app.cnpg"), HOSTILE_APP).unwrap();
+    let fakes = [
+        ("echo", "#!/bin/sh\ncat\n", "E0408"),
+        ("silent", "#!/bin/sh\ncat >/dev/null\nexit 0\n", "E0408"),
+        ("hang", "#!/bin/sh\nsleep 600\n", "did not answer within 2 s"),
+        ("fails", "#!/bin/sh\necho 'no key' >&2\nexit 3\n", "E0407"),
+        // Looks encrypted but is not SOPS output: no metadata.
+        ("fake-enc", "#!/bin/sh\nsed 's/=.*/=ENC[AES256_GCM,data:QUJD,iv:QUJD,tag:QUJD,type:str]/'\n", "E0408"),
+    ];
+    for (name, script, expect) in fakes {
+        let fake = tmp.path().join(format!("sops-{name}"));
+        std::fs::write(&fake, script).unwrap();
+        make_executable(&fake);
+        let sops = fake.display().to_string();
+        let mut env = hostile_env();
+        env.push(("SOPS", &sops));
+        env.push(("CNPGC_SOPS_TIMEOUT", "2"));
+        let start = std::time::Instant::now();
+        let r = build_with(tmp.path(), &["--sops-binary", "--age", &recipient], &env);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(expect), "{name}: {err}");
+        assert!(!tmp.path().join("out").exists(), "{name}: nothing may be written");
+        assert!(start.elapsed().as_secs() < 60, "{name}: took {:?}", start.elapsed());
+    }
+}
+
+#[test]
+fn files_of_the_sops_binary_and_of_cnpgc_are_read_by_each_other_without_churn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((key, recipient)) = age_key(tmp.path()) else {
+        return;
+    };
+    std::fs::write(tmp.path().join("app.cnpg"), HOSTILE_APP).unwrap();
+    let key_s = key.display().to_string();
+    let mut env = hostile_env();
+    env.push(("SOPS_AGE_KEY_FILE", &key_s));
+    for (first, second) in [(&["--sops-binary"][..], &[][..]), (&[][..], &["--sops-binary"][..])] {
+        let _ = std::fs::remove_dir_all(tmp.path().join("out"));
+        let args = |x: &[&'static str]| {
+            let mut v: Vec<&str> = vec!["--age", &recipient];
+            v.extend_from_slice(x);
+            v
+        };
+        let r = build_with(tmp.path(), &args(first), &env);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let before = files_under(&tmp.path().join("out"));
+        let r = build_with(tmp.path(), &args(second), &env);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        assert_eq!(before, files_under(&tmp.path().join("out")), "{first:?} then {second:?}: churn");
+    }
+}
+
+#[test]
+fn a_tampered_value_or_mac_is_detected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((key, recipient)) = age_key(tmp.path()) else {
+        return;
+    };
+    std::fs::write(tmp.path().join("app.cnpg"), HOSTILE_APP).unwrap();
+    let key_s = key.display().to_string();
+    let mut env = hostile_env();
+    env.push(("SOPS_AGE_KEY_FILE", &key_s));
+    let r = build_with(tmp.path(), &["--age", &recipient], &env);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let env_file = tmp.path().join("out/app/k8s/deploy/base/secret/minio-backups.env");
+    let good = std::fs::read_to_string(&env_file).unwrap();
+    let line = |t: &str, k: &str| t.lines().find(|l| l.starts_with(k)).unwrap().to_string();
+    // Swap the two values' ciphertexts (each authenticates only at its own path),
+    // then break the MAC instead.
+    let (ak, sk) = (line(&good, "ACCESS_KEY_ID="), line(&good, "ACCESS_SECRET_KEY="));
+    let swapped = good
+        .replace(&ak, &format!("ACCESS_KEY_ID={}", sk.split_once('=').unwrap().1))
+        .replace(&sk, &format!("ACCESS_SECRET_KEY={}", ak.split_once('=').unwrap().1));
+    let mac = line(&good, "sops_mac=");
+    let bad_mac = good.replace(&mac, &mac.replacen("data:", "data:AAAA", 1));
+    for (what, text, why) in [("swapped values", swapped, "authenticate"), ("MAC", bad_mac, "MAC")] {
+        std::fs::write(&env_file, &text).unwrap();
+        // The real sops refuses it too.
+        let out = Command::new("sops")
+            .args(["-d", "--input-type", "dotenv", "--output-type", "dotenv"])
+            .arg(&env_file)
+            .env("SOPS_AGE_KEY_FILE", &key)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{what}: sops accepted it");
+        let r = build_with(tmp.path(), &["--age", &recipient], &env);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(r.status.success(), "{what}: {err}");
+        assert!(err.contains("W0402") && err.contains(why), "{what}: {err}");
+        sops_decrypt(&env_file, &key);
+    }
+}
+
+#[test]
+fn readme_first_command_works_in_a_fresh_clone() {
+    if tool("git").is_none() {
+        panic!("git is needed to clone the repository");
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme.split("```sh\n").nth(1).expect("a sh block");
+    let first = block.lines().next().unwrap();
+    assert!(first.contains("cnpgc") || first.contains("cargo run"), "{first}");
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = tmp.path().join("cnpgc");
+    let out = Command::new("git")
+        .args(["clone", "-q"])
+        .arg(root)
+        .arg(&clone)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The clone builds into this checkout's target directory, under its own
+    // name, so its dependencies are compiled once.
+    let target = root.join("target/readme-clone");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(first)
+        .current_dir(&clone)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .env_remove("SOPS_AGE_RECIPIENTS")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{first}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tree = files_under(&clone.join("out"));
+    assert!(tree.keys().any(|k| k.ends_with("apps/fastapi/secret.yaml")), "{:?}", tree.keys());
+    for (p, b) in &tree {
+        let t = String::from_utf8_lossy(b);
+        assert!(!t.contains("change-me"), "plaintext in {p}");
+        if p.contains("secret") {
+            assert!(t.contains("ENC[AES256_GCM"), "{p} is not encrypted");
+        }
+    }
 }
