@@ -203,6 +203,12 @@ fn tables_stay_tables() {
         fmt(src),
         "cluster a <\n  db n8n                 < owner n8n >\n  db temporal_visibility < owner t >\n>\n"
     );
+    // `link KIND …`: a table per kind.
+    let src = "cluster a <\n  link minio backups < bucket b >\n  link app web to x\n  link app fastapi to y\n>\n";
+    assert_eq!(
+        fmt(src),
+        "cluster a <\n  link minio backups < bucket b >\n  link app web     to x\n  link app fastapi to y\n>\n"
+    );
     // Rows that differ in a key are not forced into its columns.
     let src = "cluster a <\n  db x <\n    user debezium grants readonly\n    user u2 password env(\"P\") grants admin\n  >\n>\n";
     assert_eq!(

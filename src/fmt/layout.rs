@@ -9,7 +9,8 @@
 //!   that the arguments start in one column (`key:` for a map entry, so its
 //!   value is aligned), except a named block written on one line
 //!   (`db shop < owner o >`): a declaration among settings;
-//! - consecutive statements with the same key form a table: their arguments
+//! - consecutive statements with the same key (and the same kind, for
+//!   `link KIND …`) form a table: their arguments
 //!   are aligned column by column the way gofmt's tabwriter aligns cells, a
 //!   column spanning the consecutive rows that have a cell there *and
 //!   something after it* (the last cell of a row is never padded) and, past
@@ -53,6 +54,9 @@ pub struct Line {
     /// The arguments, then an inline block (`< … >`) or the `<` that opens
     /// the block.
     pub cells: Vec<String>,
+    /// A statement whose first word is a kind (`link minio …`): rows of a
+    /// table have the same key and the same kind.
+    pub kinded: bool,
     pub blank_before: bool,
     pub leading: Vec<OwnLine>,
     /// The comment after the code (offset in the source, text); at most one
@@ -129,11 +133,15 @@ fn pads(lines: &[Line]) -> Vec<Pads> {
         for k in (i..j).filter(keyed) {
             p[k].head = key;
         }
-        // Tables: consecutive statements with the same key.
+        // Tables: consecutive statements with the same key (and kind).
+        let row_key = |l: &Line| {
+            let kind = if l.kinded { l.cells.first() } else { None };
+            (l.kind, l.head.clone(), kind.cloned())
+        };
         let mut a = i;
         while a < j {
             let mut b = a + 1;
-            while b < j && lines[b].kind == Kind::Stmt && lines[b].head == lines[a].head {
+            while b < j && row_key(&lines[b]) == row_key(&lines[a]) {
                 b += 1;
             }
             if lines[a].kind == Kind::Stmt && b - a >= 2 {

@@ -38,6 +38,7 @@ mod layout;
 mod verify;
 
 use crate::diag::Diagnostic;
+use crate::schema::{self, BlockSpec, Body};
 use crate::source::{FileId, Span};
 use crate::syntax::{self, ast::*};
 use layout::{Kind, Line, OwnLine};
@@ -93,7 +94,7 @@ pub fn format_file(file: &File, text: &str) -> String {
         lines: Vec::new(),
         tokens: Vec::new(),
     };
-    f.body(&file.items, 0);
+    f.body(&file.items, 0, Some(&schema::TOP));
     let mut comments: Vec<&Comment> = file.comments.iter().collect();
     comments.sort_by_key(|c| c.span.start);
     let tail = f.place_comments(&comments);
@@ -185,6 +186,7 @@ impl Formatter<'_> {
             indent,
             head: String::new(),
             cells: Vec::new(),
+            kinded: false,
             blank_before,
             leading: Vec::new(),
             trailing: Vec::new(),
@@ -192,10 +194,11 @@ impl Formatter<'_> {
         self.lines.len() - 1
     }
 
-    fn body(&mut self, items: &[Item], indent: usize) {
+    /// The items of a block; `within` is its spec when the schema knows it.
+    fn body(&mut self, items: &[Item], indent: usize, within: Option<&'static BlockSpec>) {
         for item in items {
             match item {
-                Item::Stmt(s) => self.stmt(s, indent),
+                Item::Stmt(s) => self.stmt(s, indent, within),
                 Item::Entry(e) => {
                     let l = self.push_line(Kind::Entry, indent, e.span.start as usize);
                     self.tok(e.key.span, l);
@@ -207,11 +210,26 @@ impl Formatter<'_> {
         }
     }
 
-    fn stmt(&mut self, s: &Stmt, indent: usize) {
+    fn stmt(&mut self, s: &Stmt, indent: usize, within: Option<&'static BlockSpec>) {
         let l = self.push_line(Kind::Stmt, indent, s.span.start as usize);
         self.tok(s.head.span, l);
         let mut cells: Vec<String> = s.args.iter().map(|a| self.value(a, l)).collect();
         self.lines[l].head = s.head.text.clone();
+        // What the schema says of the statement: whether its first word is a
+        // kind (`link minio`), and the spec of its block.
+        let mut spec = within.and_then(|b| b.stmt(&s.head.text));
+        if let Some(top) = spec.filter(|t| !t.variants.is_empty()) {
+            self.lines[l].kinded = true;
+            spec = s
+                .args
+                .first()
+                .and_then(|v| v.as_word())
+                .and_then(|w| top.variant(w));
+        }
+        let inner = match spec.map(|s| &s.body) {
+            Some(Body::Block(b)) => Some(*b),
+            _ => None,
+        };
         let Some(b) = &s.block else {
             self.lines[l].cells = cells;
             return;
@@ -226,7 +244,7 @@ impl Formatter<'_> {
         self.tok_at(b.span.start as usize, l);
         self.lines[l].kind = Kind::Open;
         self.lines[l].cells = cells;
-        self.body(&b.items, indent + INDENT);
+        self.body(&b.items, indent + INDENT, inner);
         let c = self.push_line(Kind::Close, indent, b.span.end as usize - 1);
         self.tok_at(b.span.end as usize - 1, c);
         self.lines[c].head = ">".into();
