@@ -131,7 +131,9 @@ fn every_page_that_ever_existed_still_exists() {
     let out = std::process::Command::new("git")
         .args([
             "log",
-            "--all",
+            // This branch's history: other branches of a shared clone (work
+            // in progress elsewhere) may hold pages this one never had.
+            "HEAD",
             "--format=",
             "--name-only",
             "--",
