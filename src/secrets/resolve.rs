@@ -32,6 +32,19 @@ pub trait SecretIo {
         cluster: &str,
         path: &str,
     ) -> Result<Vec<u8>, String>;
+    /// Checks an encrypted file against its plaintext (a decryption round
+    /// trip where the implementation can); the library has already checked
+    /// that every value is ciphertext.
+    fn verify(
+        &self,
+        _bytes: &[u8],
+        _plaintext: &str,
+        _format: Format,
+        _cluster: &str,
+        _path: &str,
+    ) -> Result<(), String> {
+        Ok(())
+    }
     /// Whether encryption has recipients (`--age`, `.sops.yaml`, `SOPS_AGE_RECIPIENTS`).
     fn has_recipients(&self) -> bool;
     /// A new strong random password.
@@ -229,15 +242,13 @@ fn known_values(
                 match source {
                     SecretSource::Generated => None,
                     SecretSource::Existing { .. } => None,
-                    SecretSource::Insecure(v) => {
-                        match usable(v, "insecure(…)", *span, diags) {
-                            true => Some(v.clone()),
-                            false => {
-                                ok = false;
-                                None
-                            }
+                    SecretSource::Insecure(v) => match usable(v, "insecure(…)", *span, diags) {
+                        true => Some(v.clone()),
+                        false => {
+                            ok = false;
+                            None
                         }
-                    }
+                    },
                     SecretSource::Env(var) => match io.env(var) {
                         Some(v) => {
                             match usable(&v, &format!("environment variable {var}"), *span, diags) {
@@ -315,7 +326,10 @@ fn dotenv_key(k: &str) -> bool {
 fn usable(v: &str, what: &str, span: Span, diags: &mut Diagnostics) -> bool {
     let why = if v.is_empty() {
         Some("is empty")
-    } else if v.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
+    } else if v
+        .chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+    {
         Some("holds a line break or another control character")
     } else {
         None
@@ -487,7 +501,9 @@ fn resolve_one(
                 );
             }
             match io.encrypt(&plain, f.format, &f.root, &f.path) {
-                Ok(bytes) => match super::sops::check::check_encrypted(&bytes, &plain, f.format) {
+                Ok(bytes) => match super::sops::check::check_encrypted(&bytes, &plain, f.format)
+                    .and_then(|()| io.verify(&bytes, &plain, f.format, &f.root, &f.path))
+                {
                     Ok(()) => Some((outcome(Some(bytes), State::Written), Some(values))),
                     Err(err) => {
                         diags.push(

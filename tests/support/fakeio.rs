@@ -27,7 +27,8 @@ pub struct FakeIo {
 
 /// A test-only age key pair.
 const TEST_RECIPIENT: &str = "age1w7kv9tmy7c925vn2q66drxzudju3qk5gn7gzhdnpgauchmfpwcsqeusjde";
-const TEST_IDENTITY: &str = "AGE-SECRET-KEY-1PU3X3ZU35JWM0YH5M6DL9VNM6R44Y9F8X84W8M73Q70JM4PET0ZSDGDS5J";
+const TEST_IDENTITY: &str =
+    "AGE-SECRET-KEY-1PU3X3ZU35JWM0YH5M6DL9VNM6R44Y9F8X84W8M73Q70JM4PET0ZSDGDS5J";
 
 impl FakeIo {
     /// Reads `// fixture: …` directives from a source.

@@ -38,7 +38,10 @@ fn compare(enc: &Node, plain: &Node, path: &mut Vec<String>, scope: &Scope) -> R
             let ka: Vec<&str> = a.iter().map(|(k, _)| k.as_str()).collect();
             let kb: Vec<&str> = b.iter().map(|(k, _)| k.as_str()).collect();
             if ka != kb {
-                return Err(format!("its keys at `{}` differ from the plaintext's", at(path)));
+                return Err(format!(
+                    "its keys at `{}` differ from the plaintext's",
+                    at(path)
+                ));
             }
             for ((k, x), (_, y)) in a.iter().zip(b) {
                 path.push(k.clone());
@@ -60,18 +63,36 @@ fn compare(enc: &Node, plain: &Node, path: &mut Vec<String>, scope: &Scope) -> R
                 return if e == p || e.mac_bytes() == plain_bytes {
                     Ok(())
                 } else {
-                    Err(format!("its plain value at `{}` differs from the plaintext's", at(path)))
+                    Err(format!(
+                        "its plain value at `{}` differs from the plaintext's",
+                        at(path)
+                    ))
                 };
             }
             let Scalar::Str(s) = e else {
                 return Err(format!("`{}` is not encrypted", at(path)));
             };
             match super::cipher::parse(s) {
-                Some(v) if v.data.len() == plain_bytes.len() && v.tag.len() == 16 && v.iv.len() >= 12 => Ok(()),
-                Some(_) => Err(format!("`{}` holds a ciphertext of the wrong length", at(path))),
-                None => Err(format!("`{}` is not encrypted (plaintext in the output)", at(path))),
+                Some(v)
+                    if v.data.len() == plain_bytes.len()
+                        && v.tag.len() == 16
+                        && v.iv.len() >= 12 =>
+                {
+                    Ok(())
+                }
+                Some(_) => Err(format!(
+                    "`{}` holds a ciphertext of the wrong length",
+                    at(path)
+                )),
+                None => Err(format!(
+                    "`{}` is not encrypted (plaintext in the output)",
+                    at(path)
+                )),
             }
         }
-        _ => Err(format!("its structure at `{}` differs from the plaintext's", at(path))),
+        _ => Err(format!(
+            "its structure at `{}` differs from the plaintext's",
+            at(path)
+        )),
     }
 }

@@ -84,7 +84,9 @@ pub fn decrypt(value: &str, key: &[u8; 32], aad: &str) -> Result<Scalar, String>
     let tag = Array::try_from(e.tag.as_slice()).map_err(|_| "bad tag")?;
     cipher(key)
         .decrypt_inout_detached(&nonce, aad.as_bytes(), buf.as_mut_slice().into(), &tag)
-        .map_err(|_| format!("a value does not authenticate (at `{aad}`): wrong key or tampered"))?;
+        .map_err(|_| {
+            format!("a value does not authenticate (at `{aad}`): wrong key or tampered")
+        })?;
     let text = String::from_utf8(buf).map_err(|_| "a decrypted value is not UTF-8")?;
     Ok(match e.kind.as_str() {
         "str" => Scalar::Str(text),
@@ -102,7 +104,12 @@ mod tests {
     #[test]
     fn round_trip_and_tamper() {
         let key = [7u8; 32];
-        let v = encrypt(&Scalar::Str("hunter2".into()), &key, "stringData:password:", [1; 32]);
+        let v = encrypt(
+            &Scalar::Str("hunter2".into()),
+            &key,
+            "stringData:password:",
+            [1; 32],
+        );
         assert!(v.starts_with("ENC[AES256_GCM,data:"), "{v}");
         assert_eq!(
             decrypt(&v, &key, "stringData:password:").unwrap(),
@@ -111,6 +118,9 @@ mod tests {
         // Another path (authenticated data) or key fails.
         assert!(decrypt(&v, &key, "stringData:username:").is_err());
         assert!(decrypt(&v, &[8u8; 32], "stringData:password:").is_err());
-        assert_eq!(encrypt(&Scalar::Str(String::new()), &key, "a:", [1; 32]), "");
+        assert_eq!(
+            encrypt(&Scalar::Str(String::new()), &key, "a:", [1; 32]),
+            ""
+        );
     }
 }

@@ -130,7 +130,9 @@ mod tests {
         let text = format!(
             "creation_rules:\n  - path_regex: prod/\n    pgp: ABC\n  - path_regex: secret/\n    encrypted_regex: ^(data|stringData)$\n    age: {R}\n"
         );
-        let r = creation_rule(&text, "out/app/secret/x.env").unwrap().unwrap();
+        let r = creation_rule(&text, "out/app/secret/x.env")
+            .unwrap()
+            .unwrap();
         assert_eq!(r.age, [R]);
         assert!(r.others.is_empty());
         assert!(r.stripped.get("encrypted_regex").is_none());

@@ -202,7 +202,8 @@ fn is_sops_value(s: &str) -> bool {
     s.starts_with("ENC[AES256_GCM,")
         && s.ends_with(']')
         && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'[' | b']' | b',' | b':' | b'+' | b'/' | b'=' | b'_')
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'[' | b']' | b',' | b':' | b'+' | b'/' | b'=' | b'_')
         })
 }
 
@@ -352,7 +353,10 @@ mod tests {
         assert_eq!(parse(&out, Format::Yaml).unwrap(), doc);
         let Node::Map(m) = &doc else { panic!() };
         assert_eq!(m[0].0, "b");
-        let block = Node::Map(vec![("enc".into(), Node::str("-----BEGIN\nabc\n-----END\n"))]);
+        let block = Node::Map(vec![(
+            "enc".into(),
+            Node::str("-----BEGIN\nabc\n-----END\n"),
+        )]);
         let out = emit(&block, Format::Yaml).unwrap();
         assert_eq!(out, "enc: |\n  -----BEGIN\n  abc\n  -----END\n");
         assert_eq!(parse(&out, Format::Yaml).unwrap(), block);
@@ -364,6 +368,12 @@ mod tests {
         let out = emit(&doc, Format::Dotenv).unwrap();
         assert_eq!(out, "A=x\\ny\n");
         assert_eq!(parse(&out, Format::Dotenv).unwrap(), doc);
-        assert!(emit(&Node::Map(vec![("A\nB".into(), Node::str("x"))]), Format::Dotenv).is_err());
+        assert!(
+            emit(
+                &Node::Map(vec![("A\nB".into(), Node::str("x"))]),
+                Format::Dotenv
+            )
+            .is_err()
+        );
     }
 }

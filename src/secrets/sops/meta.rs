@@ -171,7 +171,12 @@ fn read(m: &Node) -> Result<Meta, String> {
 pub fn block(age: &[(String, String)], lastmodified: &str, mac: &str, scope: &Scope) -> Node {
     let stanzas = age
         .iter()
-        .map(|(r, enc)| Node::Map(vec![("recipient".into(), Node::str(r)), ("enc".into(), Node::str(enc))]))
+        .map(|(r, enc)| {
+            Node::Map(vec![
+                ("recipient".into(), Node::str(r)),
+                ("enc".into(), Node::str(enc)),
+            ])
+        })
         .collect();
     let (k, v) = scope.entry();
     Node::Map(vec![
@@ -247,7 +252,10 @@ fn tokens(path: &str) -> Result<Vec<Tok>, String> {
         };
         let part = &rest[..end];
         out.push(if kind_is_index {
-            Tok::Index(part.parse().map_err(|_| format!("bad list index in `{path}`"))?)
+            Tok::Index(
+                part.parse()
+                    .map_err(|_| format!("bad list index in `{path}`"))?,
+            )
         } else {
             Tok::Key(part.to_string())
         });
@@ -313,8 +321,17 @@ mod tests {
     #[test]
     fn dotenv_metadata_flattens_and_back() {
         let scope = Scope::cnpgc(Format::Dotenv);
-        let b = block(&[("age1x".into(), "A\nB\n".into())], "2024-01-01T00:00:00Z", "ENC[m]", &scope);
-        let doc = attach(Node::Map(vec![("K".into(), Node::str("v"))]), b, Format::Dotenv);
+        let b = block(
+            &[("age1x".into(), "A\nB\n".into())],
+            "2024-01-01T00:00:00Z",
+            "ENC[m]",
+            &scope,
+        );
+        let doc = attach(
+            Node::Map(vec![("K".into(), Node::str("v"))]),
+            b,
+            Format::Dotenv,
+        );
         let Node::Map(m) = &doc else { panic!() };
         let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(

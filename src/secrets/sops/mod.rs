@@ -84,9 +84,9 @@ pub enum DecryptError {
 impl std::fmt::Display for DecryptError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DecryptError::NoKey { others } if others.is_empty() => {
-                f.write_str("no age identity opens its data key (set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)")
-            }
+            DecryptError::NoKey { others } if others.is_empty() => f.write_str(
+                "no age identity opens its data key (set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)",
+            ),
             DecryptError::NoKey { others } => write!(
                 f,
                 "no age identity opens its data key, and its other keys ({}) are for the sops binary",
@@ -103,12 +103,15 @@ fn random_32(rand: &mut dyn FnMut(&mut [u8])) -> [u8; 32] {
     b
 }
 
+/// What [`walk`] calls for every value: its path and the value.
+type OnLeaf<'f, E> = dyn FnMut(&[&str], &mut Scalar) -> Result<(), E> + 'f;
+
 /// Walks the data in document order, calling `leaf(path, value)`; lists do
 /// not add to the path (`sops.go`, `walkSlice`).
 fn walk<'a, E>(
     n: &'a mut Node,
     path: &mut Vec<&'a str>,
-    leaf: &mut dyn FnMut(&[&str], &mut Scalar) -> Result<(), E>,
+    leaf: &mut OnLeaf<'_, E>,
 ) -> Result<(), E> {
     match n {
         Node::Leaf(s) => leaf(path, s),
@@ -192,7 +195,10 @@ pub fn encrypt(
     let bytes = doc::emit(&out, format)?.into_bytes();
     // Read back what was written, with the data key: every value and the
     // MAC must give the plaintext again.
-    let (data, m) = meta::split(doc::parse(std::str::from_utf8(&bytes).expect("utf-8"), format)?, format)?;
+    let (data, m) = meta::split(
+        doc::parse(std::str::from_utf8(&bytes).expect("utf-8"), format)?,
+        format,
+    )?;
     let m = m.ok_or("the written file has no metadata")?;
     let back = decrypt_data(data, &m, &key).map_err(|e| format!("self-check failed: {e}"))?;
     if back != expected {
@@ -215,7 +221,10 @@ fn decrypt_data(mut data: Node, m: &Meta, key: &[u8; 32]) -> Result<Node, String
         let enc = m.scope.encrypts(path);
         if enc {
             let Scalar::Str(s) = &*v else {
-                return Err(format!("`{}` should be encrypted but is not a string", aad(path)));
+                return Err(format!(
+                    "`{}` should be encrypted but is not a string",
+                    aad(path)
+                ));
             };
             *v = cipher::decrypt(s, key, &aad(path))?;
         }
@@ -225,8 +234,9 @@ fn decrypt_data(mut data: Node, m: &Meta, key: &[u8; 32]) -> Result<Node, String
         Ok(())
     })?;
     let computed = hex_upper(&hash.finalize());
-    let stored = cipher::decrypt(&m.mac, key, &m.lastmodified)
-        .map_err(|_| "the MAC does not authenticate: the file was changed after encryption".to_string())?;
+    let stored = cipher::decrypt(&m.mac, key, &m.lastmodified).map_err(|_| {
+        "the MAC does not authenticate: the file was changed after encryption".to_string()
+    })?;
     if stored.as_str() != Some(computed.as_str()) {
         return Err("MAC mismatch: a value was changed after encryption".into());
     }
@@ -238,7 +248,8 @@ pub fn decrypt(bytes: &[u8], format: Format, ids: &Identities) -> Result<String,
     let text = std::str::from_utf8(bytes).map_err(|_| DecryptError::Invalid("not UTF-8".into()))?;
     let parsed = doc::parse(text, format).map_err(DecryptError::Invalid)?;
     let (data, m) = meta::split(parsed, format).map_err(DecryptError::Unsupported)?;
-    let m = m.ok_or_else(|| DecryptError::Invalid("no SOPS metadata: not an encrypted file".into()))?;
+    let m =
+        m.ok_or_else(|| DecryptError::Invalid("no SOPS metadata: not an encrypted file".into()))?;
     if m.others.iter().any(|o| o.contains("Shamir")) {
         return Err(DecryptError::Unsupported(format!(
             "a file with {} is for the sops binary",
@@ -284,22 +295,52 @@ mod tests {
         let mut ids = Identities::default();
         ids.0.push(id);
         let cases = [
-            (Format::Yaml, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: \"p:w\"\n"),
+            (
+                Format::Yaml,
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: \"p:w\"\n",
+            ),
             (Format::Dotenv, "A=1\nB=two words\n"),
-            (Format::DockerConfig, "{\"auths\": {\"r.io:5000\": {\"username\": \"u\", \"password\": \"p\"}}}\n"),
+            (
+                Format::DockerConfig,
+                "{\"auths\": {\"r.io:5000\": {\"username\": \"u\", \"password\": \"p\"}}}\n",
+            ),
         ];
         for (f, plain) in cases {
-            let enc = encrypt(plain, f, std::slice::from_ref(&r), "2024-01-01T00:00:00Z", &mut rng()).unwrap();
+            let enc = encrypt(
+                plain,
+                f,
+                std::slice::from_ref(&r),
+                "2024-01-01T00:00:00Z",
+                &mut rng(),
+            )
+            .unwrap();
             let text = String::from_utf8(enc.clone()).unwrap();
-            assert!(!text.contains("two words") && !text.contains("p:w"), "{text}");
+            assert!(
+                !text.contains("two words") && !text.contains("p:w"),
+                "{text}"
+            );
             let back = decrypt(&enc, f, &ids).unwrap();
             assert_eq!(doc::parse(&back, f).unwrap(), doc::parse(plain, f).unwrap());
             // Tampering: another value's ciphertext, or another MAC, is detected.
             let swapped = text.replacen("ENC[AES256_GCM,data:", "ENC[AES256_GCM,data:AA", 1);
-            assert!(matches!(decrypt(swapped.as_bytes(), f, &ids), Err(DecryptError::Invalid(_))));
+            assert!(matches!(
+                decrypt(swapped.as_bytes(), f, &ids),
+                Err(DecryptError::Invalid(_))
+            ));
         }
         assert!(matches!(
-            decrypt(&encrypt("A=1\n", Format::Dotenv, &[r], "2024-01-01T00:00:00Z", &mut rng()).unwrap(), Format::Dotenv, &Identities::default()),
+            decrypt(
+                &encrypt(
+                    "A=1\n",
+                    Format::Dotenv,
+                    &[r],
+                    "2024-01-01T00:00:00Z",
+                    &mut rng()
+                )
+                .unwrap(),
+                Format::Dotenv,
+                &Identities::default()
+            ),
             Err(DecryptError::NoKey { .. })
         ));
     }
