@@ -131,7 +131,7 @@ fn every_page_that_ever_existed_still_exists() {
     let out = std::process::Command::new("git")
         .args([
             "log",
-            "--all",
+            "HEAD",
             "--format=",
             "--name-only",
             "--",
