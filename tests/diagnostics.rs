@@ -131,6 +131,8 @@ fn every_page_that_ever_existed_still_exists() {
     let out = std::process::Command::new("git")
         .args([
             "log",
+            // This branch's history: other branches of a shared clone (work
+            // in progress elsewhere) may hold pages this one never had.
             "HEAD",
             "--format=",
             "--name-only",
