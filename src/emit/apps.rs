@@ -82,7 +82,10 @@ pub fn push_secrets(c: &Cluster) -> Vec<Node> {
                 .set("kind", "PushSecret")
                 .set(
                     "metadata",
-                    meta::metadata(c, format!("push-{}-{}", password.secret_name, a.database)),
+                    meta::metadata(
+                        c,
+                        crate::names::objects::push_secret(&password.secret_name, &a.database),
+                    ),
                 )
                 .set(
                     "spec",
