@@ -12,6 +12,7 @@ pub mod emit;
 pub mod fmt;
 pub mod ir;
 pub mod lsp;
+pub mod names;
 pub mod par;
 pub mod schema;
 pub mod secrets;

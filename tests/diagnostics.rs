@@ -123,15 +123,16 @@ fn registry_pages_and_fixtures_agree() {
 }
 
 /// A code's page is never removed, even when the code is retired: every
-/// page the history of this checkout ever had is still there (skipped when
-/// the history is not at hand, e.g. outside a git clone). The history of
-/// `HEAD`, not `--all`: other branches (worktrees) hold pages not merged yet.
+/// page the repository's history ever had is still there (skipped when the
+/// history is not at hand, e.g. outside a git clone).
 #[test]
 fn every_page_that_ever_existed_still_exists() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = std::process::Command::new("git")
         .args([
             "log",
+            // This branch's history: other branches of a shared clone (work
+            // in progress elsewhere) may hold pages this one never had.
             "HEAD",
             "--format=",
             "--name-only",

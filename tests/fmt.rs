@@ -81,10 +81,10 @@ fn idempotent_comments_kept_meaning_unchanged_over_examples_and_fixtures() {
             continue;
         };
         formatted_count += 1;
-        let twice = format_source(&once).unwrap_or_else(|d| {
+        let twice = format_source(&once).unwrap_or_else(|e| {
             panic!(
-                "{name}: formatted text does not parse: {}\n{once}",
-                d.message
+                "{name}: formatted text does not format: {}\n{once}",
+                e.message()
             )
         });
         assert_eq!(once, twice, "{name}: not idempotent");
@@ -109,55 +109,124 @@ fn idempotent_comments_kept_meaning_unchanged_over_examples_and_fixtures() {
 }
 
 fn fmt(src: &str) -> String {
-    format_source(src).unwrap_or_else(|d| panic!("{}", d.message))
+    format_source(src).unwrap_or_else(|e| panic!("{}", e.message()))
 }
 
 #[test]
-fn blocks_open_on_the_statement_line_and_close_on_their_own() {
+fn every_example_and_stdlib_file_is_formatted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    walk(&root.join("examples"), &mut paths);
+    walk(&root.join("stdlib"), &mut paths);
+    assert!(paths.len() >= 10);
+    for p in paths {
+        let src = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(
+            fmt(&src),
+            src,
+            "{} is not formatted: run `cnpgc fmt {}`",
+            p.display(),
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn line_breaks_are_the_authors() {
+    // The design card's one-liner stays one line (nested blocks included).
     assert_eq!(
         fmt("cluster app < db myapp < user myapp_user grants connect,read > link minio >"),
-        "cluster app <\n  db myapp < user myapp_user grants connect, read >\n  link minio\n>\n"
+        "cluster app < db myapp < user myapp_user grants connect, read > link minio >\n"
     );
+    // A block over several lines: opened on the statement's line, one item
+    // per line, `>` on its own line; blank lines collapsed.
     assert_eq!(
         fmt("cluster app <\n\tnamespace   x\n\n\n\n    db y <\nowner o\n>>"),
         "cluster app <\n  namespace x\n\n  db y <\n    owner o\n  >\n>\n"
     );
-}
-
-#[test]
-fn one_line_blocks_stay_when_short_and_simple() {
-    // Simple items, one line in the source: kept, `;` between statements.
+    // Statements of a one-line block: `; ` between them, none after a `>`.
     assert_eq!(
         fmt("cluster a <\n  db x < owner o\n user u >\n  db y < owner o;user u >\n>\n"),
         "cluster a <\n  db x <\n    owner o\n    user  u\n  >\n  db y < owner o; user u >\n>\n"
     );
     // Too wide for one line: opened.
-    let long = format!("cluster a < db x < owner {} > >\n", "o".repeat(95));
+    let long = format!("cluster a < db x < owner {} > >\n", "o".repeat(120));
     assert_eq!(
         fmt(&long),
         format!(
             "cluster a <\n  db x <\n    owner {}\n  >\n>\n",
-            "o".repeat(95)
+            "o".repeat(120)
         )
     );
-    // Maps: inline when they were, one entry per line otherwise.
+}
+
+#[test]
+fn maps_inline_when_they_were_else_one_aligned_entry_per_line() {
     assert_eq!(
         fmt("cluster a <\n  labels <  b: c ,d: e,>\n>\n"),
         "cluster a <\n  labels < b: c, d: e >\n>\n"
     );
     assert_eq!(
-        fmt("cluster a <\n  labels <\n b: c, d: e\n>\n>\n"),
-        "cluster a <\n  labels <\n    b: c\n    d: e\n  >\n>\n"
+        fmt(
+            "cluster a <\n  parameters <\n max_connections: 200, work_mem: 8MB\n  shared_buffers:   1GB // a\n>\n>\n"
+        ),
+        "cluster a <\n  parameters <\n    max_connections: 200\n    work_mem:        8MB\n    shared_buffers:  1GB  // a\n  >\n>\n"
     );
 }
 
 #[test]
 fn keys_and_trailing_comments_align_in_runs() {
-    let src = "cluster a <\n  namespace x // ns\n  instances 3 // three\n  postgres 16.4\n\n  storage 1Gi\n  resources cpu 1\n>\n";
+    let src = "cluster a <\n  namespace x // ns\n  instances 3 // three\n  postgres 16.4\n  labels < a: b > // l\n\n  storage 1Gi\n  resources cpu 1\n>\n";
     assert_eq!(
         fmt(src),
-        "cluster a <\n  namespace x  // ns\n  instances 3  // three\n  postgres  16.4\n\n  storage   1Gi\n  resources cpu 1\n>\n"
+        "cluster a <\n  namespace x         // ns\n  instances 3         // three\n  postgres  16.4\n  labels    < a: b >  // l\n\n  storage   1Gi\n  resources cpu 1\n>\n"
     );
+    // A named block on one line is a declaration: its key is not padded.
+    assert_eq!(
+        fmt("cluster a <\n  namespace x\n  db y < owner o >\n  tier dev\n>\n"),
+        "cluster a <\n  namespace x\n  db y < owner o >\n  tier      dev\n>\n"
+    );
+}
+
+#[test]
+fn tables_stay_tables() {
+    // Consecutive statements with the same key: columns aligned where the
+    // rows have the same key before them; the last cell is never padded.
+    let src =
+        "preset t1.nano cpu 250m memory 128Mi\npreset t1.2xlarge cpu 16 memory 8Gi\npreset x\n";
+    assert_eq!(
+        fmt(src),
+        "preset t1.nano    cpu 250m memory 128Mi\npreset t1.2xlarge cpu 16   memory 8Gi\npreset x\n"
+    );
+    let src = "cluster a <\n  db n8n < owner n8n >\n  db temporal_visibility < owner t >\n>\n";
+    assert_eq!(
+        fmt(src),
+        "cluster a <\n  db n8n                 < owner n8n >\n  db temporal_visibility < owner t >\n>\n"
+    );
+    // `link KIND …`: a table per kind.
+    let src = "cluster a <\n  link minio backups < bucket b >\n  link app web to x\n  link app fastapi to y\n>\n";
+    assert_eq!(
+        fmt(src),
+        "cluster a <\n  link minio backups < bucket b >\n  link app web     to x\n  link app fastapi to y\n>\n"
+    );
+    // Rows that differ in a key are not forced into its columns.
+    let src = "cluster a <\n  db x <\n    user debezium grants readonly\n    user u2 password env(\"P\") grants admin\n  >\n>\n";
+    assert_eq!(
+        fmt(src),
+        "cluster a <\n  db x <\n    user debezium grants readonly\n    user u2       password env(\"P\") grants admin\n  >\n>\n"
+    );
+}
+
+#[test]
+fn line_endings_are_the_files_own_never_mixed() {
+    let crlf = fmt("// c\r\ncluster a <\r\n  db x   // d\r\n  init_db \"\"\"a\r\nb\"\"\"\r\n>\r\n");
+    assert!(!crlf.replace("\r\n", "").contains('\n'), "{crlf:?}");
+    assert!(
+        crlf.starts_with("// c\r\ncluster a <\r\n  db x  // d\r\n"),
+        "{crlf:?}"
+    );
+    let lf = fmt("cluster a <\n  db x // d\r\n>\n");
+    assert!(!lf.contains('\r'), "{lf:?}");
 }
 
 #[test]
@@ -186,8 +255,10 @@ fn strings_are_escaped_canonically_and_raw_strings_kept() {
 
 #[test]
 fn a_file_that_does_not_parse_is_not_formatted() {
-    let e = format_source("cluster a <\n  namespace x\n").unwrap_err();
-    assert_eq!(e.code.as_str(), "E0101");
+    match format_source("cluster a <\n  namespace x\n") {
+        Err(cnpgc::fmt::FmtError::Syntax(d)) => assert_eq!(d.code.as_str(), "E0101"),
+        other => panic!("{other:?}"),
+    }
 }
 
 fn cnpgc(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -204,7 +275,7 @@ fn the_command_rewrites_checks_and_refuses() {
     let d = tmp.path();
     std::fs::write(
         d.join("a.cnpg"),
-        "cluster a < db x < owner o > link   prometheus >\n",
+        "cluster a < db x < owner o >\n   link   prometheus >\n",
     )
     .unwrap();
     std::fs::write(d.join("ok.cnpg"), fmt("cluster b < db y >\n")).unwrap();
@@ -265,4 +336,22 @@ fn the_command_rewrites_checks_and_refuses() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "cluster z < db q >\n");
+}
+
+#[test]
+fn the_before_and_after_of_the_guide_are_true() {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/editor.md"))
+            .unwrap();
+    let at = guide
+        .find("Before and after:")
+        .expect("the example in docs/editor.md");
+    let blocks: Vec<&str> = guide[at..]
+        .split("```cnpg\n")
+        .skip(1)
+        .take(2)
+        .map(|b| &b[..b.find("```").unwrap()])
+        .collect();
+    assert_eq!(fmt(blocks[0]), blocks[1]);
+    assert_eq!(fmt(blocks[1]), blocks[1]);
 }

@@ -944,6 +944,9 @@ const HOSTILE_DB: &str = "we'ird \"db\"; \\x ünï";
 const HOSTILE_OWNER: &str = "o;wn\"er";
 const HOSTILE_USER: &str = "x\"; DROP TABLE t; --";
 const HOSTILE_SCHEMA: &str = "s'c\"h\\ema; DROP SCHEMA public; --";
+/// Names holding the dollar-quote tags cnpgc's SQL uses.
+const DOLLAR_DB: &str = "$cnpgc$ d$cnpgc1$b";
+const DOLLAR_USER: &str = "u$cnpgc$'); DROP ROLE x; --";
 
 /// Exactly 63 bytes (NAMEDATALEN - 1): quotes, a backslash, `=`, `;`,
 /// multi-byte characters.
@@ -991,8 +994,14 @@ fn hostile_names_reach_exactly_their_objects() {
     owner {owner}
     user {user} grants connect, read
   >
+  db {dollar_db} <
+    owner {owner}
+    user {dollar_user} grants connect
+  >
 >
 ",
+        dollar_db = cnpg_str(DOLLAR_DB),
+        dollar_user = cnpg_str(DOLLAR_USER),
         db = cnpg_str(HOSTILE_DB),
         owner = cnpg_str(HOSTILE_OWNER),
         schema = cnpg_str(HOSTILE_SCHEMA),
@@ -1025,7 +1034,14 @@ fn hostile_names_reach_exactly_their_objects() {
     pg.try_sql_as(HOSTILE_OWNER, &long_db, "CREATE TABLE t (id int)")
         .unwrap();
 
-    let dbs = [HOSTILE_DB, long_db.as_str(), "postgres"];
+    // wait.sql carries every name in a dollar-quoted block: its tag is one
+    // that no name holds.
+    let wait = sql::wait_sql(&c);
+    assert!(
+        wait.contains("DO $cnpgc2$\n") && wait.ends_with("$cnpgc2$;\n"),
+        "{wait}"
+    );
+    let dbs = [HOSTILE_DB, long_db.as_str(), DOLLAR_DB, "postgres"];
     let before = names(&pg, &dbs);
     apply(&pg, &c);
     assert_same_lines(
@@ -1036,6 +1052,15 @@ fn hostile_names_reach_exactly_their_objects() {
     // The script's text is as hostile as the names: it still runs again.
     let log = apply(&pg, &c);
     assert_eq!(changes(&log), Vec::<String>::new(), "{log}");
+
+    // The `$cnpgc$` user holds exactly `connect` on its database.
+    assert_eq!(
+        privileges_of(&pg, DOLLAR_USER),
+        vec![
+            format!("{DOLLAR_DB}: database {} CONNECT", q(DOLLAR_DB)),
+            format!("{DOLLAR_DB}: database {} TEMPORARY", q(DOLLAR_DB)),
+        ]
+    );
 
     // The hostile user holds exactly what connect, read, write give.
     let tables = [
@@ -1292,10 +1317,25 @@ fn job_manifest_facts() {
     let (cm, job) = job_docs(&c);
     assert_eq!(cm["kind"].as_str(), Some("ConfigMap"));
     assert_eq!(job["kind"].as_str(), Some("Job"));
-    for (name, text) in sql::grant_files(&c) {
-        assert_eq!(cm["data"][name].as_str(), Some(text.as_str()), "{name}");
+    // The cluster's own ConfigMap holds its two scripts; the fixed files
+    // grants.sql includes come from the shared ConfigMap (its own copy
+    // in the namespace), mounted next to them.
+    let data = cm["data"].as_mapping().unwrap();
+    assert_eq!(data.len(), 2, "grants.sql and wait.sql");
+    assert_eq!(
+        cm["data"]["grants.sql"].as_str(),
+        Some(sql::grants_sql(&c).as_str())
+    );
+    let shared = job::shared_config_map_for(&c);
+    for (name, text) in sql::grant_files(&c).into_iter().skip(1) {
+        assert_eq!(
+            shared.at(&["data", name]).and_then(|n| n.as_str()),
+            Some(text.as_str()),
+            "{name}"
+        );
     }
     assert!(sql::grants_sql(&c).contains("\\ir cnpgc-database.sql\n"));
+    assert!(sql::grants_sql(&cluster_for("14.15")).contains("\\ir cnpgc-database-pg13.sql\n"));
     assert_eq!(
         cm["data"]["wait.sql"].as_str(),
         Some(sql::wait_sql(&c).as_str())
@@ -1375,9 +1415,14 @@ fn job_manifest_facts() {
     // another name (a new Job GitOps runs). ConfigMap and Job share it.
     let name = job["metadata"]["name"].as_str().unwrap().to_string();
     assert_eq!(cm["metadata"]["name"].as_str(), Some(name.as_str()));
+    let sources = &at(spec, &["template", "spec", "volumes"])[0]["projected"]["sources"];
     assert_eq!(
-        at(spec, &["template", "spec", "volumes"])[0]["configMap"]["name"].as_str(),
+        sources[0]["configMap"]["name"].as_str(),
         Some(name.as_str())
+    );
+    assert_eq!(
+        sources[1]["configMap"]["name"].as_str(),
+        shared.at(&["metadata", "name"]).and_then(|n| n.as_str())
     );
     assert!(
         name.starts_with("app-grants-") && name.len() <= 63,

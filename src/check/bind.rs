@@ -809,10 +809,7 @@ fn convert(v: &ast::Value, ty: Ty, diags: &mut Diagnostics) -> Option<BVal> {
             values::k8s_name(text, 63, "Kubernetes name").map(Val::Text),
             diags,
         ),
-        Ty::ClusterName => parsed(
-            values::k8s_name(text, 50, "cluster name").map(Val::Text),
-            diags,
-        ),
+        Ty::ClusterName => parsed(values::cluster_name(text).map(Val::Text), diags),
         Ty::PgIdent => parsed(values::pg_ident(text).map(Val::Text), diags),
         Ty::Int { min, max } => match text.parse::<i64>() {
             Ok(n) if n >= min && n <= max => ok(Val::Int(n)),

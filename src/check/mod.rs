@@ -6,7 +6,6 @@ pub mod bind;
 pub mod defs;
 pub mod lower;
 pub mod modules;
-pub mod names;
 pub mod values;
 
 use crate::diag::{Diagnostic, Diagnostics};

@@ -3,6 +3,7 @@
 //! one (a code, a message and help). Spans are attached by the caller.
 
 use crate::diag::{Code, codes};
+use crate::names::rules;
 
 /// Why a value does not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,30 +145,24 @@ pub fn version(text: &str, supported: std::ops::RangeInclusive<u32>) -> Parsed<V
 /// DNS-1123 label: lower case alphanumerics and `-`, starting and ending
 /// alphanumeric, at most `max` characters.
 pub fn k8s_name(text: &str, max: usize, what: &str) -> Parsed<String> {
-    let ok_chars = text
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    let ok_ends = text
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric())
-        && text
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok_chars && ok_ends && text.len() <= max {
+    named(text, max, what, rules::dns1123_label(text, max))
+}
+
+/// A Cluster's name (and so a recovery cluster's): a DNS-1035 label of at
+/// most 50 characters (CloudNativePG's webhook, `validateName`: the operator
+/// names Services after it).
+pub fn cluster_name(text: &str) -> Parsed<String> {
+    named(text, 50, "cluster name", rules::dns1035_label(text, 50))
+}
+
+fn named(text: &str, max: usize, what: &str, verdict: Result<(), String>) -> Parsed<String> {
+    let Err(why) = verdict else {
         return Ok(text.to_string());
-    }
-    let suggestion = to_k8s_name(text, max);
-    let why = if text.is_empty() {
-        "it is empty".to_string()
-    } else if text.len() > max {
-        format!("it is {} characters long; the limit is {max}", text.len())
-    } else if !ok_chars {
-        "it may only hold lower case letters, digits and `-`".to_string()
-    } else {
-        "it must start and end with a letter or digit".to_string()
     };
+    let mut suggestion = to_k8s_name(text, max);
+    if what == "cluster name" && suggestion.starts_with(|c: char| c.is_ascii_digit()) {
+        suggestion = to_k8s_name(&format!("pg-{suggestion}"), max);
+    }
     let mut e = Invalid::new(
         codes::E0303,
         format!("`{text}` is not a valid {what}: {why}"),
@@ -182,42 +177,18 @@ pub fn k8s_name(text: &str, max: usize, what: &str) -> Parsed<String> {
 
 /// The nearest valid DNS-1123 label to `text` (may be empty).
 pub fn to_k8s_name(text: &str, max: usize) -> String {
-    let mut s: String = text
-        .chars()
-        .map(|c| {
-            let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while s.contains("--") {
-        s = s.replace("--", "-");
-    }
-    let s = s.trim_matches('-');
-    let mut s: String = s.chars().take(max).collect();
-    while s.ends_with('-') {
-        s.pop();
-    }
-    s
+    crate::names::sanitize(text, max)
 }
 
 /// DNS-1123 subdomain (StorageClass names, label prefixes): labels joined by dots, ≤ 253.
 pub fn k8s_subdomain(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 253
-        && text.split('.').all(|l| {
-            !l.is_empty()
-                && l.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-        })
+    rules::dns1123_subdomain(text, rules::SUBDOMAIN_MAX).is_ok()
 }
 
-/// A PostgreSQL identifier: any characters but NUL, 1–63 bytes (NAMEDATALEN-1).
+/// A PostgreSQL identifier: 1–63 bytes (NAMEDATALEN-1), no control
+/// character. PostgreSQL itself only refuses NUL, but a name reaches psql
+/// `\connect` lines and SQL scripts: a newline there ends the line and the
+/// rest would run as the superuser.
 pub fn pg_ident(text: &str) -> Parsed<String> {
     if text.is_empty() {
         return Err(Invalid::new(
@@ -225,11 +196,24 @@ pub fn pg_ident(text: &str) -> Parsed<String> {
             "an empty name is not a PostgreSQL identifier",
         ));
     }
-    if text.contains('\0') {
-        return Err(Invalid::new(
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        let shown: String = text.escape_debug().collect();
+        let cleaned: String = text.chars().filter(|c| !c.is_control()).collect();
+        let mut e = Invalid::new(
             codes::E0304,
-            "a PostgreSQL identifier cannot contain NUL",
-        ));
+            format!(
+                "\"{shown}\" holds the control character U+{:04X}: a PostgreSQL name may not",
+                c as u32
+            ),
+        )
+        .help("control characters (newlines, tabs, escapes) in a name would break out of the SQL and psql lines that carry it; remove them");
+        if !cleaned.is_empty() {
+            e = e.fix(format!(
+                "\"{}\"",
+                cleaned.replace('\\', "\\\\").replace('"', "\\\"")
+            ));
+        }
+        return Err(e);
     }
     if text.len() > 63 {
         let mut cut = 63;
@@ -253,42 +237,17 @@ pub fn pg_ident(text: &str) -> Parsed<String> {
 
 /// A Kubernetes label key: optional DNS-subdomain prefix + `/` + name.
 pub fn label_key(key: &str) -> Parsed<()> {
-    let (prefix, name) = match key.rsplit_once('/') {
-        Some((p, n)) => (Some(p), n),
-        None => (None, key),
-    };
-    if let Some(p) = prefix
-        && !k8s_subdomain(p)
-    {
-        return Err(Invalid::new(
-            codes::E0310,
-            format!("`{key}`: the prefix `{p}` is not a DNS subdomain"),
-        )
-        .help("a label prefix is a lower case DNS name such as `example.com`"));
-    }
-    label_value(name).map_err(|_| {
-        Invalid::new(codes::E0310, format!("`{key}` is not a valid label key"))
-            .help("a label name has at most 63 characters: letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit")
-    })?;
-    if name.is_empty() {
-        return Err(Invalid::new(codes::E0310, "a label key cannot be empty"));
-    }
-    Ok(())
+    rules::qualified_name(key).map_err(|why| {
+        Invalid::new(codes::E0310, format!("`{key}` is not a valid label key: {why}"))
+            .help("a label key is an optional DNS prefix and `/` (`example.com/`), then at most 63 letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit")
+    })
 }
 
 pub fn label_value(v: &str) -> Parsed<()> {
-    let ok = v.len() <= 63
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-        && (v.is_empty()
-            || (v.chars().next().unwrap().is_ascii_alphanumeric()
-                && v.chars().last().unwrap().is_ascii_alphanumeric()));
-    if ok {
-        Ok(())
-    } else {
-        Err(Invalid::new(codes::E0310, format!("`{v}` is not a valid label value"))
-            .help("a label value has at most 63 characters: letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit"))
-    }
+    rules::label_value(v).map_err(|why| {
+        Invalid::new(codes::E0310, format!("`{v}` is not a valid label value: {why}"))
+            .help("a label value has at most 63 characters: letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit")
+    })
 }
 
 /// A duration such as `30s`, `10m`, `1h30m`, `7d`, `2w`; gives seconds.

@@ -1,12 +1,14 @@
 //! `cnpgc fmt`: takes .cnpg files (or directories, or `-` for standard input),
 //! rewrites each in the canonical layout (src/fmt), or with `--check` writes
 //! nothing and lists the files that would change. A file with a syntax error
-//! is left alone and its diagnostic printed.
+//! is left alone and its diagnostic printed; so is a file whose formatted text
+//! would not parse back to the same program (src/fmt/verify.rs).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use cnpgc::diag::render::{Format, render};
+use cnpgc::fmt::FmtError;
 use cnpgc::source::SourceMap;
 
 #[derive(clap::Args)]
@@ -81,11 +83,15 @@ fn stdin(check: bool, color: bool) -> u8 {
 fn format(name: &str, text: &str, color: bool) -> Option<String> {
     match cnpgc::fmt::format_source(text) {
         Ok(f) => Some(f),
-        Err(d) => {
+        Err(FmtError::Syntax(d)) => {
             let mut sources = SourceMap::new();
             sources.add(name, text);
             eprint!("{}", render(&[*d], &sources, Format::Human, color));
             eprintln!("cnpgc: {name} not formatted: it does not parse");
+            None
+        }
+        Err(e) => {
+            eprintln!("cnpgc: {name} not formatted: {}", e.message());
             None
         }
     }

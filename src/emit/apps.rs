@@ -84,7 +84,7 @@ pub fn push_secrets(c: &Cluster) -> Vec<Node> {
                     "metadata",
                     meta::metadata(
                         c,
-                        format!("push-{}-{}", role.password.secret_name, a.database),
+                        crate::names::objects::push_secret(&role.password.secret_name, &a.database),
                     ),
                 )
                 .set(

@@ -167,7 +167,7 @@ pub fn scheduled_backups(c: &Cluster) -> Vec<Node> {
                 .set("kind", "ScheduledBackup")
                 .set(
                     "metadata",
-                    meta::metadata(c, format!("{}-scheduled", c.name)),
+                    meta::metadata(c, crate::names::objects::scheduled_backup(c)),
                 )
                 .set("spec", spec)
                 .into(),
@@ -182,7 +182,7 @@ pub fn scheduled_backups(c: &Cluster) -> Vec<Node> {
                 .set("kind", "ScheduledBackup")
                 .set(
                     "metadata",
-                    meta::metadata(c, format!("{}-snapshot", c.name)),
+                    meta::metadata(c, crate::names::objects::snapshot_schedule(c)),
                 )
                 .set(
                     "spec",
@@ -212,7 +212,10 @@ pub fn manual_backup(c: &Cluster) -> Option<Node> {
         None => return None,
     }
     let metadata = Map::new()
-        .set("generateName", format!("{}-manual-", c.name))
+        .set(
+            "generateName",
+            crate::names::objects::manual_backup_prefix(c),
+        )
         .set("namespace", c.namespace.clone())
         .set("labels", meta::labels(c));
     Some(

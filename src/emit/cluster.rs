@@ -222,7 +222,7 @@ fn managed_services(c: &Cluster) -> Option<Map> {
                         Map::new()
                             .set(
                                 "metadata",
-                                Map::new().set("name", format!("{}-external", c.name)),
+                                Map::new().set("name", crate::names::objects::external_service(c)),
                             )
                             .set("spec", Map::new().set("type", ty.clone())),
                     )

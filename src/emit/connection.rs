@@ -22,7 +22,7 @@ pub fn config_map(c: &Cluster) -> Node {
         .set("kind", "ConfigMap")
         .set(
             "metadata",
-            meta::metadata(c, format!("{}-connection", c.name)),
+            meta::metadata(c, crate::names::objects::connection(c)),
         )
         .set("data", data)
         .into()

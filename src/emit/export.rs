@@ -174,7 +174,7 @@ pub fn export_job(c: &Cluster) -> Option<Node> {
     }
     let pod = pod(c, s)?;
     let metadata = Map::new()
-        .set("generateName", format!("{}-export-", c.name))
+        .set("generateName", crate::names::objects::export_job_prefix(c))
         .set("namespace", c.namespace.clone())
         .set("labels", meta::labels(c));
     Some(
@@ -199,7 +199,10 @@ pub fn export_cronjob(c: &Cluster) -> Option<Node> {
         Map::new()
             .set("apiVersion", "batch/v1")
             .set("kind", "CronJob")
-            .set("metadata", meta::metadata(c, format!("{}-export", c.name)))
+            .set(
+                "metadata",
+                meta::metadata(c, crate::names::objects::export_cronjob(c)),
+            )
             .set(
                 "spec",
                 Map::new()

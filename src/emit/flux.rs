@@ -10,7 +10,7 @@ use crate::ir::{AppLink, Cluster, FluxTarget};
 
 /// The Flux Kustomization's name for a cluster.
 pub fn name(c: &Cluster) -> String {
-    format!("databases-{}", c.name)
+    crate::names::objects::flux_kustomization(c)
 }
 
 /// The Secret the app reads: the first database owner's (initdb.secret), or
@@ -105,7 +105,7 @@ pub fn cluster_kustomization(f: &FluxTarget, c: &Cluster, root: &str) -> Node {
 pub fn app_kustomization(f: &FluxTarget, c: &Cluster, a: &AppLink, dir: &str) -> Node {
     let mut k = kustomization(
         f,
-        format!("{}-{}", name(c), a.name),
+        crate::names::objects::flux_app_kustomization(c, &a.name),
         repo_path(f, dir),
         vec![name(c)],
     );

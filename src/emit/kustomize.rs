@@ -53,6 +53,7 @@ pub fn base(c: &Cluster, p: &Present, l: &Layout) -> Node {
         resources.push("credentials.yaml".into());
     }
     if p.grant_job {
+        resources.push("jobs/sql".into());
         resources.push("jobs/grant-job.yaml".into());
     }
     if p.poolers {

@@ -6,16 +6,15 @@
 use super::meta;
 use super::yaml::{Map, Node};
 use crate::ir::{Cluster, MigrationMode};
+use crate::names::Kind;
 
 /// The PostgreSQL subscription name on the destination.
 fn subscription_name(source: &str) -> String {
     format!("cnpgc_from_{}", source.replace('-', "_"))
 }
 
-fn cr_name(parts: &[&str]) -> String {
-    let mut s: String = parts.join("-").to_lowercase().replace('_', "-");
-    s.truncate(253);
-    s.trim_end_matches('-').to_string()
+fn cr_name(kind: Kind, parts: &[&str]) -> String {
+    crate::names::objects::logical_cr(kind, parts)
 }
 
 pub fn subscriptions(c: &Cluster) -> Vec<Node> {
@@ -34,7 +33,10 @@ pub fn subscriptions(c: &Cluster) -> Vec<Node> {
                 .set("kind", "Subscription")
                 .set(
                     "metadata",
-                    meta::metadata(c, cr_name(&[&c.name, db, "from", &m.source])),
+                    meta::metadata(
+                        c,
+                        cr_name(Kind::Subscription, &[&c.name, db, "from", &m.source]),
+                    ),
                 )
                 .set(
                     "spec",
@@ -60,7 +62,10 @@ pub fn publications(c: &Cluster) -> Vec<Node> {
                 .set("kind", "Publication")
                 .set(
                     "metadata",
-                    meta::metadata(c, cr_name(&[&c.name, &p.database, "to", &p.to])),
+                    meta::metadata(
+                        c,
+                        cr_name(Kind::Publication, &[&c.name, &p.database, "to", &p.to]),
+                    ),
                 )
                 .set(
                     "spec",

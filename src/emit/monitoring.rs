@@ -220,7 +220,10 @@ pub fn alerts(c: &Cluster) -> Option<Node> {
             Map::new()
                 .set("apiVersion", "monitoring.coreos.com/v1")
                 .set("kind", "PrometheusRule")
-                .set("metadata", meta::metadata(c, format!("{}-alerts", c.name)))
+                .set(
+                    "metadata",
+                    meta::metadata(c, crate::names::objects::alerts(c)),
+                )
                 .set("spec", Map::new().set("groups", groups(c)))
                 .into(),
         );
@@ -233,7 +236,7 @@ pub fn alerts(c: &Cluster) -> Option<Node> {
             .set("kind", "ConfigMap")
             .set(
                 "metadata",
-                meta::metadata(c, format!("{}-alert-rules", c.name)),
+                meta::metadata(c, crate::names::objects::alert_rules(c)),
             )
             .set("data", Map::new().set("cnpg-rules.yaml", text))
             .into(),

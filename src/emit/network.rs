@@ -259,7 +259,7 @@ mod vanilla {
         }
         let mut out = vec![policy(
             c,
-            format!("{}-instances", c.name),
+            crate::names::objects::network_policy(c, "instances"),
             Map::new().set("cnpg.io/cluster", c.name.clone()),
             ingress,
             egress,
@@ -274,7 +274,7 @@ mod vanilla {
         }
         out.push(policy(
             c,
-            format!("{}-cnpgc-jobs", c.name),
+            crate::names::objects::network_policy(c, "cnpgc-jobs"),
             jobs_selector(c),
             Vec::new(),
             job_egress,
@@ -309,7 +309,7 @@ mod vanilla {
             ];
             out.push(policy(
                 c,
-                format!("{}-poolers", c.name),
+                crate::names::objects::network_policy(c, "poolers"),
                 poolers_selector(c),
                 ingress,
                 egress,
@@ -341,7 +341,11 @@ mod vanilla {
             .set("kind", "NetworkPolicy")
             .set(
                 "metadata",
-                metadata(c, format!("{app}-to-{}", c.name), namespace),
+                metadata(
+                    c,
+                    crate::names::objects::app_network_policy(c, app),
+                    namespace,
+                ),
             )
             .set(
                 "spec",
@@ -531,7 +535,7 @@ mod cilium {
         }
         let mut out = vec![policy(
             c,
-            format!("{}-instances", c.name),
+            crate::names::objects::network_policy(c, "instances"),
             Map::new().set("cnpg.io/cluster", c.name.clone()),
             ingress,
             egress,
@@ -543,7 +547,7 @@ mod cilium {
         }
         out.push(policy(
             c,
-            format!("{}-cnpgc-jobs", c.name),
+            crate::names::objects::network_policy(c, "cnpgc-jobs"),
             jobs_selector(c),
             Vec::new(),
             job_egress,
@@ -570,7 +574,7 @@ mod cilium {
             egress.extend(service_cidr(n));
             out.push(policy(
                 c,
-                format!("{}-poolers", c.name),
+                crate::names::objects::network_policy(c, "poolers"),
                 poolers_selector(c),
                 ingress,
                 egress,
@@ -606,7 +610,11 @@ mod cilium {
             .set("kind", "CiliumNetworkPolicy")
             .set(
                 "metadata",
-                metadata(c, format!("{app}-to-{}", c.name), namespace),
+                metadata(
+                    c,
+                    crate::names::objects::app_network_policy(c, app),
+                    namespace,
+                ),
             )
             .set(
                 "spec",

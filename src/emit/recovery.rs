@@ -267,13 +267,9 @@ fn recovery_cluster(
 /// day2/backup/cluster-restore.yaml: the latest backup and all WAL (plugin stores).
 pub fn cluster_restore(c: &Cluster) -> Option<Node> {
     let s = c.wal_store().filter(|s| !s.inline)?;
-    let mut base: String = c.name.chars().take(50 - "-restore".len()).collect();
-    while base.ends_with('-') {
-        base.pop();
-    }
     Some(recovery_cluster(
         c,
-        &format!("{base}-restore"),
+        &crate::names::objects::restore_cluster(c),
         &c.image,
         &s.cr_name,
         None,

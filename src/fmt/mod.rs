@@ -1,51 +1,92 @@
 //! The formatter: takes a source text, gives it in the one canonical layout,
-//! every comment kept, or the syntax diagnostic when the text does not parse.
-//! Pure: `cnpgc fmt` and the language server's document formatting call it.
+//! every comment kept, or why it was not formatted (the syntax diagnostic
+//! when the text does not parse). Pure: `cnpgc fmt` and the language server's
+//! document formatting call it.
 //!
-//! The canonical layout (docs/editor.md explains it with examples):
+//! The canonical layout is the one a careful author writes by hand
+//! (docs/editor.md shows it with examples):
 //!
 //! - One item per line, indented two spaces per block level; tokens separated
 //!   by one space; lists written `a, b, c`; ranges `a..b`; calls `f(a, k: b)`.
-//! - A block opens on its statement's line (`db myapp <`) and closes with `>`
-//!   on its own line, at the statement's indent.
-//! - A block stays on one line (`db n8n < owner n8n >`, `labels < a: b, c: d >`)
-//!   when it was on one line in the source, holds only items without blocks,
-//!   and the whole line fits in [`MAX_WIDTH`] columns. Items of a one-line
-//!   statement block are separated by `; `, entries of a map by `, `.
-//! - In a run of consecutive one-line statements (no blank line or comment line
-//!   between them), the keys of the statements without a block are padded to
-//!   the longest, so their arguments start in one column.
-//! - Trailing comments stay at the end of their line, two spaces after the code;
-//!   in a run of consecutive lines that all end with a comment, the comments
-//!   start in one column. Comment lines stay above the item they precede.
+//! - Line breaks are the author's: a block written on one line stays on one
+//!   line (nested blocks included, as in the design card's one-liner
+//!   `cluster app < db myapp < … > link minio >`) while that line fits in
+//!   [`MAX_WIDTH`] columns; a block written over several lines is written one
+//!   item per line, opened on its statement's line and closed by `>` on its
+//!   own line at the statement's indent.
+//! - Alignment, as gofmt and taplo do it, within a *run*: consecutive one-line
+//!   items of a block with no blank line or comment line between them
+//!   (see [`layout`]): keys padded to one column; consecutive statements with
+//!   the same key form a table whose arguments are aligned column by column
+//!   (the preset table, `db NAME < … >` rows, `link app …` rows); map entries'
+//!   values aligned after `key:`; trailing comments in one column.
 //! - Blank lines between items are kept, several collapsed into one; none at
 //!   the start or the end of a block or of the file.
 //! - Plain strings are re-escaped (`\\`, `\"`, `\n`, `\t`, `\r`, `\u{…}` for
 //!   other control characters; everything else literal); `"""` raw strings are
 //!   kept byte for byte, keys and words as written.
+//! - Line endings: the file's own (CRLF when its first line ends with CRLF,
+//!   else LF), the same on every line.
 //!
 //! Idempotent by construction: every decision depends only on the syntax tree
 //! and on facts the output keeps (a block written on one line, blank lines,
-//! comment positions).
+//! comment positions). And safe: the text written is parsed again and must
+//! give the same items and the same comments ([`verify`]), or nothing is
+//! formatted.
+
+mod layout;
+mod verify;
 
 use crate::diag::Diagnostic;
+use crate::schema::{self, BlockSpec, Body};
 use crate::source::{FileId, Span};
 use crate::syntax::{self, ast::*};
+use layout::{Kind, Line, OwnLine};
+
+pub use verify::same_program;
 
 /// Spaces per block level.
 pub const INDENT: usize = 2;
 
-/// The widest a one-line block may make its line (indent included).
-pub const MAX_WIDTH: usize = 100;
+/// The widest a line holding a one-line block may be (indent included,
+/// alignment padding and trailing comment not counted).
+pub const MAX_WIDTH: usize = 120;
 
-/// Formats a whole file. A text that does not parse is not formatted: its
-/// syntax diagnostic (file id 0) is returned instead.
-pub fn format_source(text: &str) -> Result<String, Box<Diagnostic>> {
-    let file = syntax::parse(FileId(0), text)?;
-    Ok(format_file(&file, text))
+/// Why a text was not formatted.
+#[derive(Debug)]
+pub enum FmtError {
+    /// It does not parse: its syntax diagnostic (file id 0).
+    Syntax(Box<Diagnostic>),
+    /// The formatted text would not parse back to the same program (a bug in
+    /// the formatter; the text is left as it is): what differs.
+    Unstable(String),
 }
 
-/// Formats a parsed file; `text` is the source it was parsed from.
+impl FmtError {
+    /// One line for a user.
+    pub fn message(&self) -> String {
+        match self {
+            FmtError::Syntax(d) => format!("{} (it does not parse)", d.message),
+            FmtError::Unstable(why) => format!(
+                "the formatted text would not give the same program ({why}); left as it is. \
+                 This is a bug in cnpgc's formatter: please report it with the file"
+            ),
+        }
+    }
+}
+
+/// Formats a whole file. A text that does not parse is not formatted (its
+/// syntax diagnostic is returned), nor one whose formatted text would not
+/// parse back to the same program.
+pub fn format_source(text: &str) -> Result<String, FmtError> {
+    let file = syntax::parse(FileId(0), text).map_err(FmtError::Syntax)?;
+    let out = format_file(&file, text);
+    verify::check(&file, &out).map_err(FmtError::Unstable)?;
+    Ok(out)
+}
+
+/// Formats a parsed file; `text` is the source it was parsed from. Not
+/// verified: [`format_source`] is the safe entry point.
 pub fn format_file(file: &File, text: &str) -> String {
     let mut f = Formatter {
         src: text,
@@ -53,69 +94,31 @@ pub fn format_file(file: &File, text: &str) -> String {
         lines: Vec::new(),
         tokens: Vec::new(),
     };
-    f.body(&file.items, 0);
+    f.body(&file.items, 0, Some(&schema::TOP));
     let mut comments: Vec<&Comment> = file.comments.iter().collect();
     comments.sort_by_key(|c| c.span.start);
     let tail = f.place_comments(&comments);
-    f.render(&tail)
+    let out = layout::render(&f.lines, &tail);
+    if crlf(text) { to_crlf(&out) } else { out }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    /// A statement written on one line (its block, if any, inline).
-    Stmt,
-    /// A map entry or an entry among statements.
-    Entry,
-    /// A statement whose block opens at the end of the line.
-    Open,
-    /// The `>` closing a block.
-    Close,
+/// Whether the file's first line ends with CRLF.
+fn crlf(text: &str) -> bool {
+    text.find('\n').is_some_and(|i| text[..i].ends_with('\r'))
 }
 
-/// A comment written on its own line.
-#[derive(Debug)]
-struct OwnLine {
-    text: String,
-    indent: usize,
-    blank_before: bool,
-    /// Where it was in the source.
-    at: usize,
-}
-
-#[derive(Debug)]
-struct Line {
-    kind: Kind,
-    indent: usize,
-    /// The statement key (padded when aligned), or the whole text.
-    head: String,
-    /// What follows the key, without the separating space; may be empty.
-    rest: String,
-    blank_before: bool,
-    /// A statement with a (one-line) block: never padded.
-    has_block: bool,
-    leading: Vec<OwnLine>,
-    /// Comments after the code (offset in the source, text).
-    trailing: Vec<(usize, String)>,
-}
-
-impl Line {
-    fn code(&self, head_width: Option<usize>) -> String {
-        let mut s = " ".repeat(self.indent);
-        s.push_str(&self.head);
-        if !self.rest.is_empty() {
-            if let Some(w) = head_width {
-                let n = self.head.chars().count();
-                s.push_str(&" ".repeat(w.saturating_sub(n)));
-            }
-            s.push(' ');
-            s.push_str(&self.rest);
+/// Every LF not already preceded by CR becomes CRLF.
+fn to_crlf(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut prev = '\0';
+    for c in s.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
         }
-        s
+        out.push(c);
+        prev = c;
     }
-
-    fn single_line(&self) -> bool {
-        !self.head.contains('\n') && !self.rest.contains('\n')
-    }
+    out
 }
 
 /// A token written to the output: its source range and output line.
@@ -182,114 +185,126 @@ impl Formatter<'_> {
             kind,
             indent,
             head: String::new(),
-            rest: String::new(),
+            cells: Vec::new(),
+            kinded: false,
             blank_before,
-            has_block: false,
             leading: Vec::new(),
             trailing: Vec::new(),
         });
         self.lines.len() - 1
     }
 
-    fn body(&mut self, items: &[Item], indent: usize) {
+    /// The items of a block; `within` is its spec when the schema knows it.
+    fn body(&mut self, items: &[Item], indent: usize, within: Option<&'static BlockSpec>) {
         for item in items {
             match item {
-                Item::Stmt(s) => self.stmt(s, indent),
+                Item::Stmt(s) => self.stmt(s, indent, within),
                 Item::Entry(e) => {
                     let l = self.push_line(Kind::Entry, indent, e.span.start as usize);
-                    let text = self.entry(e, l);
-                    self.lines[l].head = text;
+                    self.tok(e.key.span, l);
+                    let value = self.value(&e.value, l);
+                    self.lines[l].head = format!("{}:", ident(&e.key));
+                    self.lines[l].cells = vec![value];
                 }
             }
         }
     }
 
-    fn stmt(&mut self, s: &Stmt, indent: usize) {
+    fn stmt(&mut self, s: &Stmt, indent: usize, within: Option<&'static BlockSpec>) {
         let l = self.push_line(Kind::Stmt, indent, s.span.start as usize);
         self.tok(s.head.span, l);
-        let mut rest = self.args(&s.args, l);
-        if let Some(b) = &s.block {
-            if !rest.is_empty() {
-                rest.push(' ');
-            }
-            let one_line = self.one_line_block(indent, &s.head.text, &rest, b);
-            match one_line {
-                true => {
-                    self.lines[l].has_block = true;
-                    let inline = self.inline_block(b, l);
-                    rest.push_str(&inline);
-                }
-                false => {
-                    rest.push('<');
-                    self.tok_at(b.span.start as usize, l);
-                    self.lines[l].kind = Kind::Open;
-                    self.lines[l].head = s.head.text.clone();
-                    self.lines[l].rest = rest;
-                    self.body(&b.items, indent + INDENT);
-                    let c = self.push_line(Kind::Close, indent, b.span.end as usize - 1);
-                    self.tok_at(b.span.end as usize - 1, c);
-                    self.lines[c].head = ">".into();
-                    return;
-                }
-            }
-        }
+        let mut cells: Vec<String> = s.args.iter().map(|a| self.value(a, l)).collect();
         self.lines[l].head = s.head.text.clone();
-        self.lines[l].rest = rest;
+        // What the schema says of the statement: whether its first word is a
+        // kind (`link minio`), and the spec of its block.
+        let mut spec = within.and_then(|b| b.stmt(&s.head.text));
+        if let Some(top) = spec.filter(|t| !t.variants.is_empty()) {
+            self.lines[l].kinded = true;
+            spec = s
+                .args
+                .first()
+                .and_then(|v| v.as_word())
+                .and_then(|w| top.variant(w));
+        }
+        let inner = match spec.map(|s| &s.body) {
+            Some(Body::Block(b)) => Some(*b),
+            _ => None,
+        };
+        let Some(b) = &s.block else {
+            self.lines[l].cells = cells;
+            return;
+        };
+        if self.one_line_block(indent, &s.head.text, &cells, b) {
+            let inline = self.inline_block(b, l);
+            cells.push(inline);
+            self.lines[l].cells = cells;
+            return;
+        }
+        cells.push("<".into());
+        self.tok_at(b.span.start as usize, l);
+        self.lines[l].kind = Kind::Open;
+        self.lines[l].cells = cells;
+        self.body(&b.items, indent + INDENT, inner);
+        let c = self.push_line(Kind::Close, indent, b.span.end as usize - 1);
+        self.tok_at(b.span.end as usize - 1, c);
+        self.lines[c].head = ">".into();
     }
 
-    /// Whether a block is written on one line (see the module docs).
-    fn one_line_block(&self, indent: usize, head: &str, before: &str, b: &Block) -> bool {
+    /// Whether a block is written on one line: it was, and the line fits.
+    fn one_line_block(&self, indent: usize, head: &str, cells: &[String], b: &Block) -> bool {
         if self.src[b.span.range()].contains('\n') {
             return false;
         }
-        let simple = b.items.iter().all(|i| match i {
-            Item::Stmt(s) => s.block.is_none(),
-            Item::Entry(_) => true,
-        });
-        if !simple {
-            return false;
-        }
-        let width =
-            indent + head.chars().count() + 1 + before.chars().count() + inline_width(b, self.src);
+        let before: usize = cells.iter().map(|c| c.chars().count() + 1).sum();
+        let width = indent + head.chars().count() + before + 1 + inline_width(b, self.src);
         width <= MAX_WIDTH
     }
 
+    /// A block on one line, nested blocks included: `< a b; c d >`,
+    /// `< k: v, k2: v2 >`, `< db x < owner o > link minio >`.
     fn inline_block(&mut self, b: &Block, l: usize) -> String {
         self.tok_at(b.span.start as usize, l);
-        let mut parts = Vec::new();
-        for item in &b.items {
-            parts.push(match item {
+        let mut out = String::from("<");
+        let mut after_block = false;
+        for (i, item) in b.items.iter().enumerate() {
+            if i > 0 {
+                // After a block's `>` the next statement needs no separator.
+                out.push_str(match (b.is_map, after_block) {
+                    (true, _) => ",",
+                    (false, true) => "",
+                    (false, false) => ";",
+                });
+            }
+            out.push(' ');
+            after_block = false;
+            match item {
                 Item::Stmt(s) => {
                     self.tok(s.head.span, l);
-                    let args = self.args(&s.args, l);
-                    if args.is_empty() {
-                        s.head.text.clone()
-                    } else {
-                        format!("{} {args}", s.head.text)
+                    out.push_str(&s.head.text);
+                    for a in &s.args {
+                        out.push(' ');
+                        let v = self.value(a, l);
+                        out.push_str(&v);
+                    }
+                    if let Some(inner) = &s.block {
+                        out.push(' ');
+                        let v = self.inline_block(inner, l);
+                        out.push_str(&v);
+                        after_block = true;
                     }
                 }
-                Item::Entry(e) => self.entry(e, l),
-            });
+                Item::Entry(e) => {
+                    self.tok(e.key.span, l);
+                    out.push_str(&ident(&e.key));
+                    out.push_str(": ");
+                    let v = self.value(&e.value, l);
+                    out.push_str(&v);
+                }
+            }
         }
         self.tok_at(b.span.end as usize - 1, l);
-        if parts.is_empty() {
-            "< >".into()
-        } else {
-            let sep = if b.is_map { ", " } else { "; " };
-            format!("< {} >", parts.join(sep))
-        }
-    }
-
-    fn entry(&mut self, e: &Entry, l: usize) -> String {
-        self.tok(e.key.span, l);
-        let key = ident(&e.key);
-        let value = self.value(&e.value, l);
-        format!("{key}: {value}")
-    }
-
-    fn args(&mut self, args: &[Value], l: usize) -> String {
-        let parts: Vec<String> = args.iter().map(|a| self.value(a, l)).collect();
-        parts.join(" ")
+        out.push_str(" >");
+        out
     }
 
     fn value(&mut self, v: &Value, l: usize) -> String {
@@ -342,12 +357,14 @@ impl Formatter<'_> {
         let mut tail = Vec::new();
         for c in comments {
             let at = c.span.start as usize;
+            // A CR before the LF (a CRLF file) is not part of the comment.
+            let text = c.text.trim_end().to_string();
             let before = self.tokens.partition_point(|t| t.start < at);
             let prev = before.checked_sub(1).map(|i| self.tokens[i]);
             if let Some(p) = prev
                 && self.src_line(p.end.saturating_sub(1).max(p.start)) == self.src_line(at)
             {
-                self.lines[p.line].trailing.push((at, c.text.clone()));
+                self.lines[p.line].trailing.push((at, text));
                 continue;
             }
             let blank_before = self.blank_before(at);
@@ -360,14 +377,14 @@ impl Formatter<'_> {
                         line.indent
                     };
                     line.leading.push(OwnLine {
-                        text: c.text.clone(),
+                        text,
                         indent,
                         blank_before,
                         at,
                     });
                 }
                 None => tail.push(OwnLine {
-                    text: c.text.clone(),
+                    text,
                     indent: 0,
                     blank_before,
                     at,
@@ -396,118 +413,10 @@ impl Formatter<'_> {
         }
         tail
     }
-
-    /// Statement keys padded per run; then the text of each line.
-    fn render(&self, tail: &[OwnLine]) -> String {
-        let n = self.lines.len();
-        // Head alignment.
-        let mut head_width: Vec<Option<usize>> = vec![None; n];
-        let mut i = 0;
-        while i < n {
-            if !self.alignable(i) {
-                i += 1;
-                continue;
-            }
-            let mut j = i + 1;
-            while j < n
-                && self.alignable(j)
-                && self.lines[j].indent == self.lines[i].indent
-                && self.lines[j].leading.is_empty()
-                && !self.lines[j].blank_before
-            {
-                j += 1;
-            }
-            let padded = |k: &usize| !self.lines[*k].rest.is_empty() && !self.lines[*k].has_block;
-            let w = (i..j)
-                .filter(padded)
-                .map(|k| self.lines[k].head.chars().count())
-                .max();
-            for k in (i..j).filter(padded) {
-                head_width[k] = w;
-            }
-            i = j;
-        }
-        let code: Vec<String> = (0..n).map(|k| self.lines[k].code(head_width[k])).collect();
-        // Trailing comment columns.
-        let mut comment_col: Vec<usize> = vec![0; n];
-        let mut i = 0;
-        while i < n {
-            if !self.comment_alignable(i) {
-                i += 1;
-                continue;
-            }
-            let mut j = i + 1;
-            while j < n
-                && self.comment_alignable(j)
-                && self.lines[j].indent == self.lines[i].indent
-                && self.lines[j].leading.is_empty()
-                && !self.lines[j].blank_before
-            {
-                j += 1;
-            }
-            let col = (i..j).map(|k| code[k].chars().count()).max().unwrap_or(0) + 2;
-            for c in comment_col.iter_mut().take(j).skip(i) {
-                *c = col;
-            }
-            i = j;
-        }
-
-        let mut out = String::new();
-        // What was written last: nothing yet, an opening line, anything else.
-        let mut after_open = true;
-        for (k, line) in self.lines.iter().enumerate() {
-            for c in &line.leading {
-                own_line(&mut out, c, after_open);
-                after_open = false;
-            }
-            if line.blank_before && !after_open && line.kind != Kind::Close {
-                out.push('\n');
-            }
-            out.push_str(&code[k]);
-            if let Some((_, t)) = line.trailing.first() {
-                let width = code[k].rsplit('\n').next().unwrap_or("").chars().count();
-                let pad = if comment_col[k] > width {
-                    comment_col[k] - width
-                } else {
-                    2
-                };
-                out.push_str(&" ".repeat(pad));
-                out.push_str(t);
-            }
-            out.push('\n');
-            after_open = line.kind == Kind::Open;
-        }
-        for c in tail {
-            own_line(&mut out, c, after_open);
-            after_open = false;
-        }
-        out
-    }
-
-    fn alignable(&self, k: usize) -> bool {
-        let l = &self.lines[k];
-        l.kind == Kind::Stmt && l.single_line()
-    }
-
-    fn comment_alignable(&self, k: usize) -> bool {
-        let l = &self.lines[k];
-        l.trailing.len() == 1 && l.single_line()
-    }
-}
-
-fn own_line(out: &mut String, c: &OwnLine, after_open: bool) {
-    if c.blank_before && !after_open {
-        out.push('\n');
-    }
-    out.push_str(&" ".repeat(c.indent));
-    out.push_str(&c.text);
-    out.push('\n');
 }
 
 /// The width of a block written on one line, `< … >` included.
 fn inline_width(b: &Block, src: &str) -> usize {
-    // The canonical text of each item is at most as wide as its source
-    // without the padding: count it exactly by rendering.
     let mut f = Formatter {
         src,
         line_starts: vec![0],
@@ -549,7 +458,7 @@ mod tests {
     use super::*;
 
     fn fmt(s: &str) -> String {
-        format_source(s).unwrap_or_else(|d| panic!("{}", d.message))
+        format_source(s).unwrap_or_else(|e| panic!("{}", e.message()))
     }
 
     #[test]
@@ -558,10 +467,18 @@ mod tests {
     }
 
     #[test]
-    fn one_liner_expands_nested_blocks() {
+    fn the_design_cards_one_liner_stays() {
         assert_eq!(
             fmt("cluster app < db myapp < user myapp_user grants connect,read > link minio >"),
-            "cluster app <\n  db myapp < user myapp_user grants connect, read >\n  link minio\n>\n"
+            "cluster app < db myapp < user myapp_user grants connect, read > link minio >\n"
         );
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf_everywhere() {
+        let out = fmt("// c\r\ncluster a <\r\n  db x   // d\r\n>\r\n");
+        assert_eq!(out, "// c\r\ncluster a <\r\n  db x  // d\r\n>\r\n");
+        let lf = fmt("cluster a <\n  db x\n>\n");
+        assert!(!lf.contains('\r'));
     }
 }

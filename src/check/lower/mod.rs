@@ -16,9 +16,9 @@ mod stores;
 
 use super::bind::{BBlock, BStmt, BVal, SecretSource, Val};
 use super::defs::Defs;
-use super::names::NameAlloc;
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::ir::{self, Flag, FlagSet};
+use crate::names::NameAlloc;
 use crate::schema::{self, DEFAULT_POSTGRES, GRANT_FLAGS};
 use crate::source::Span;
 use roles::RoleDraft;

@@ -1,7 +1,11 @@
-//! jobs/grant-job.yaml: takes a cluster, gives a ConfigMap holding the grant
-//! SQL and the Job that runs it as the superuser against the `-rw` service.
-//! Both names carry a hash of the SQL, so a change makes a new Job (Jobs are
-//! immutable; GitOps prunes the old one and runs the new one).
+//! jobs/grant-job.yaml: takes a cluster, gives a ConfigMap holding its grant
+//! SQL (`grants.sql`, `wait.sql`) and the Job that runs it as the superuser
+//! against the `-rw` service. The SQL's fixed part is written once per
+//! output, in `_cnpgc/grants/` (a kustomization every cluster's
+//! `jobs/sql/` includes, giving it the cluster's namespace and a name of its
+//! own); the Job mounts both ConfigMaps in `/sql`. Names carry a hash of
+//! what the Job runs, so a change makes a new Job (Jobs are immutable;
+//! GitOps prunes the old one and runs the new one).
 
 use sha2::{Digest, Sha256};
 
@@ -117,12 +121,108 @@ fn short_sha(parts: &[&str]) -> String {
 
 /// `<cluster>-grants-<hash>`, shortened to stay a valid 63-character label.
 fn job_name(c: &Cluster, hash: &str) -> String {
-    let suffix = format!("-grants-{hash}");
-    let mut stem: String = c.name.chars().take(63 - suffix.len()).collect();
-    while stem.ends_with('-') {
-        stem.pop();
+    crate::names::objects::grants(c, hash)
+}
+
+/// The directory of the shared fixed SQL, under the output directory (a
+/// cluster name never starts with `_`).
+pub const SHARED_DIR: &str = "_cnpgc/grants";
+/// The shared ConfigMap's file in [`SHARED_DIR`].
+pub const SHARED_FILE: &str = "grant-sql.yaml";
+
+/// The shared ConfigMap's name in [`SHARED_DIR`]: `cnpgc-grant-sql-<hash>`.
+pub fn shared_base_name() -> String {
+    let files = sql::shared_files();
+    let parts: Vec<&str> = files.iter().flat_map(|(k, t)| [*k, t.as_str()]).collect();
+    format!("cnpgc-grant-sql-{}", short_sha(&parts))
+}
+
+/// The shared ConfigMap as a cluster's grant Job sees it: named
+/// `<base>-<cluster>` (kustomize's `nameSuffix`, so clusters sharing a
+/// namespace do not share the object).
+pub fn shared_name(c: &Cluster) -> String {
+    format!("{}-{}", shared_base_name(), c.name)
+}
+
+fn shared_data() -> Map {
+    let mut data = Map::new();
+    for (k, t) in sql::shared_files() {
+        data.push(k, t);
     }
-    format!("{stem}{suffix}")
+    data
+}
+
+/// `_cnpgc/grants/grant-sql.yaml`: the fixed SQL, no namespace (each
+/// cluster's `jobs/sql/` sets it).
+pub fn shared_config_map() -> Node {
+    Map::new()
+        .set("apiVersion", "v1")
+        .set("kind", "ConfigMap")
+        .set(
+            "metadata",
+            Map::new().set("name", shared_base_name()).set(
+                "labels",
+                Map::new().set("app.kubernetes.io/managed-by", "cnpgc"),
+            ),
+        )
+        .set("data", shared_data())
+        .into()
+}
+
+/// `_cnpgc/grants/kustomization.yaml`.
+pub fn shared_kustomization() -> Node {
+    Map::new()
+        .set("apiVersion", "kustomize.config.k8s.io/v1beta1")
+        .set("kind", "Kustomization")
+        .set("resources", crate::emit::yaml::strs([SHARED_FILE]))
+        .into()
+}
+
+/// `jobs/sql/kustomization.yaml` of a cluster: the shared fixed SQL
+/// (`shared_dir`: its path from there), in the cluster's namespace, under
+/// the cluster's own name and label.
+pub fn sql_kustomization(c: &Cluster, shared_dir: &str) -> Node {
+    Map::new()
+        .set("apiVersion", "kustomize.config.k8s.io/v1beta1")
+        .set("kind", "Kustomization")
+        .set("namespace", c.namespace.clone())
+        .set("nameSuffix", format!("-{}", c.name))
+        .set(
+            "resources",
+            crate::emit::yaml::strs([shared_dir.to_string()]),
+        )
+        .set(
+            "labels",
+            Node::Seq(vec![
+                Map::new()
+                    .set(
+                        "pairs",
+                        Map::new().set("app.kubernetes.io/name", c.name.clone()),
+                    )
+                    .set("includeSelectors", false)
+                    .into(),
+            ]),
+        )
+        .into()
+}
+
+/// The shared ConfigMap as `jobs/sql/` makes it for `c` (the `-o -` stream
+/// writes it so).
+pub fn shared_config_map_for(c: &Cluster) -> Node {
+    Map::new()
+        .set("apiVersion", "v1")
+        .set("kind", "ConfigMap")
+        .set("metadata", meta::metadata(c, shared_name(c)))
+        .set("data", shared_data())
+        .into()
+}
+
+/// The cluster's files in its own ConfigMap: `grants.sql`, `wait.sql`.
+pub fn cluster_files(c: &Cluster) -> Vec<(&'static str, String)> {
+    vec![
+        ("grants.sql", sql::grants_sql(c)),
+        ("wait.sql", sql::wait_sql(c)),
+    ]
 }
 
 /// ConfigMap + Job, or nothing when the cluster has no database.
@@ -130,11 +230,11 @@ pub fn docs(c: &Cluster) -> Vec<Node> {
     if c.databases.is_empty() {
         return Vec::new();
     }
-    let files = sql::grant_files(c);
-    let wait = sql::wait_sql(c);
+    let files = cluster_files(c);
     let script = script();
+    let shared = shared_name(c);
     let mut hashed: Vec<&str> = files.iter().map(|(_, t)| t.as_str()).collect();
-    hashed.extend([wait.as_str(), script.as_str(), c.image.as_str()]);
+    hashed.extend([script.as_str(), c.image.as_str(), shared.as_str()]);
     let name = job_name(c, &short_sha(&hashed));
     let secret = superuser_secret(c);
 
@@ -147,7 +247,7 @@ pub fn docs(c: &Cluster) -> Vec<Node> {
             for (k, t) in files {
                 data.push(k, t);
             }
-            data.set("wait.sql", wait)
+            data
         });
 
     let container = Map::new()
@@ -207,7 +307,23 @@ pub fn docs(c: &Cluster) -> Vec<Node> {
                                     Node::Seq(vec![
                                         Map::new()
                                             .set("name", "sql")
-                                            .set("configMap", Map::new().set("name", name))
+                                            .set(
+                                                "projected",
+                                                Map::new().set(
+                                                    "sources",
+                                                    Node::Seq(vec![
+                                                        Map::new()
+                                                            .set("configMap", meta::name_ref(name))
+                                                            .into(),
+                                                        Map::new()
+                                                            .set(
+                                                                "configMap",
+                                                                meta::name_ref(shared),
+                                                            )
+                                                            .into(),
+                                                    ]),
+                                                ),
+                                            )
                                             .into(),
                                     ]),
                                 ),
