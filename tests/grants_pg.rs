@@ -35,6 +35,7 @@ fn matrix_source(version: &str) -> String {
     user wide         grants connect, read, execute_functions, default_privileges
     user boss         grants connect, manage_roles
     user stats        grants connect, metadata_access
+    user owning       grants own
     user nobody
   >
   user outsider
@@ -193,6 +194,7 @@ fn flag_matrix(version: &str) {
     check_execute(&mut k, &pg);
     check_default_privileges(&mut k, &pg);
     check_metadata(&mut k, &pg);
+    check_own(&mut k, &pg);
 
     // A second run (the next Job) keeps every "later" object reachable:
     // default_privileges' schemas are not taken back, and nothing changes.
@@ -542,6 +544,90 @@ fn check_metadata(k: &mut Checks, pg: &PgServer) {
         k.as_user_is(f, pg, u, "shop", all_visible, false);
         k.as_user_is(f, pg, u, "shop", checkpointer, false);
     }
+}
+
+/// `own` (seed 003's admin): a member of the owner's role acts as the owner
+/// (its objects, the database, the schemas), connects through it, is a
+/// creator whose new objects the other users' flags cover, and gets no
+/// CREATEROLE nor anything the owner does not have.
+fn check_own(k: &mut Checks, pg: &PgServer) {
+    let f = "own";
+    k.is(
+        f,
+        pg,
+        "shop",
+        "pg_has_role('owning', 'shop_owner', 'USAGE')",
+        true,
+    );
+    k.allowed(f, pg, "owning", "shop", "SELECT 1");
+    pg.try_sql_as(
+        "shop_owner",
+        "shop",
+        "CREATE TABLE app.t_owned (a int); CREATE TABLE public.t_owned2 (a int);",
+    )
+    .unwrap();
+    // What only an owner may do: on the owner's tables, the database and
+    // its schemas.
+    k.allowed(
+        f,
+        pg,
+        "owning",
+        "shop",
+        "ALTER TABLE app.t_owned RENAME COLUMN a TO b",
+    );
+    k.allowed(
+        f,
+        pg,
+        "owning",
+        "shop",
+        "GRANT SELECT ON app.t_owned TO nobody; REVOKE SELECT ON app.t_owned FROM nobody",
+    );
+    k.allowed(f, pg, "owning", "shop", "DROP TABLE public.t_owned2");
+    k.allowed(
+        f,
+        pg,
+        "owning",
+        "shop",
+        "ALTER SCHEMA app OWNER TO shop_owner",
+    );
+    k.allowed(
+        f,
+        pg,
+        "owning",
+        "shop",
+        "CREATE SCHEMA owning_s; CREATE TABLE owning_s.t (id int); INSERT INTO owning_s.t VALUES (1); CREATE TABLE app.t_owning (id int); INSERT INTO app.t_owning VALUES (1);",
+    );
+    // What it creates (a creator, as the owner's member) is covered by the
+    // other users' flags at once.
+    k.allowed(f, pg, "reader", "shop", "SELECT * FROM app.t_owning");
+    k.allowed(f, pg, "wide", "shop", "SELECT * FROM owning_s.t");
+    k.allowed(
+        f,
+        pg,
+        "owning",
+        "shop",
+        "DROP SCHEMA owning_s CASCADE; DROP TABLE app.t_owning",
+    );
+    // No CREATEROLE, no membership for the others, nothing the owner has not.
+    k.is(
+        f,
+        pg,
+        "shop",
+        "(SELECT rolcreaterole FROM pg_roles WHERE rolname = 'owning')",
+        false,
+    );
+    k.denied(f, pg, "owning", "shop", "CREATE ROLE owning_made NOLOGIN");
+    k.denied(f, pg, "owning", "shop", "SELECT * FROM app.t_tabler");
+    for u in ["reader", "boss", "wide"] {
+        k.is(
+            f,
+            pg,
+            "shop",
+            &format!("pg_has_role('{u}', 'shop_owner', 'USAGE')"),
+            false,
+        );
+    }
+    pg.sql("shop", "DROP TABLE app.t_owned");
 }
 
 #[test]
@@ -1459,4 +1545,185 @@ fn job_manifest_facts() {
 
     // No database, no Job.
     assert!(job::docs(&compile("cluster app < user auditor >")).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Seed 003's roles and the operator's own roles (issue 14).
+
+/// Seed 003's chart on PostgreSQL: `readonly` (std::bundles) reads and runs
+/// functions, now and later; `admin` owns the database and its schemas
+/// through the owner's role (it may alter and drop the owner's objects,
+/// create schemas, grant) but gets no CREATEROLE; a `login false` group has
+/// no password at all.
+#[test]
+fn seed_003_roles_mean_what_the_chart_means() {
+    let c = compile(
+        "use std::bundles
+cluster app <
+  postgres 15.10
+  user readers login false
+  db myapp <
+    owner user1
+    user  user2 grants readonly
+    user  user3 grants admin
+  >
+  db other < owner other_owner >
+>
+",
+    );
+    // The group: no password Secret, disablePassword in the managed roles.
+    let roles = support::grants::managed_roles(&c);
+    let group = roles
+        .iter()
+        .find(|r| r.get("name").and_then(|n| n.as_str()) == Some("readers"))
+        .unwrap();
+    assert_eq!(
+        group.get("disablePassword").and_then(|v| v.as_bool()),
+        Some(true)
+    );
+    assert!(group.get("passwordSecret").is_none());
+    let pg = PgServer::start();
+    operator(&pg, &c);
+    pg.try_sql_as(
+        "user1",
+        "myapp",
+        "CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1);
+         CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+    )
+    .unwrap();
+    apply(&pg, &c);
+    let mut k = Checks::default();
+    // readonly: read and EXECUTE, nothing more.
+    k.allowed("readonly", &pg, "user2", "myapp", "SELECT * FROM public.t");
+    k.allowed("readonly", &pg, "user2", "myapp", "SELECT public.f()");
+    k.denied(
+        "readonly",
+        &pg,
+        "user2",
+        "myapp",
+        "INSERT INTO public.t VALUES (2)",
+    );
+    // admin: the owner's rights without CREATEROLE.
+    k.allowed(
+        "admin",
+        &pg,
+        "user3",
+        "myapp",
+        "ALTER TABLE public.t ADD COLUMN v text",
+    );
+    k.allowed(
+        "admin",
+        &pg,
+        "user3",
+        "myapp",
+        "CREATE SCHEMA reporting; CREATE TABLE reporting.r (id int)",
+    );
+    k.allowed(
+        "admin",
+        &pg,
+        "user3",
+        "myapp",
+        "CREATE FUNCTION reporting.g() RETURNS int LANGUAGE sql AS 'SELECT 2'",
+    );
+    k.allowed(
+        "admin",
+        &pg,
+        "user3",
+        "myapp",
+        "COMMENT ON DATABASE myapp IS 'owned'",
+    );
+    k.denied("admin", &pg, "user3", "myapp", "CREATE ROLE made_by_admin");
+    // Not another database's admin.
+    k.denied("admin", &pg, "user3", "other", "SELECT 1");
+    // What the admin makes later, readonly reads and runs at once (the
+    // admin is a creator: default privileges are set for it).
+    k.allowed("readonly", &pg, "user2", "myapp", "SELECT public.f()");
+    pg.try_sql_as("user3", "myapp", "CREATE TABLE public.later (id int); CREATE FUNCTION public.h() RETURNS int LANGUAGE sql AS 'SELECT 3'")
+        .unwrap();
+    k.allowed(
+        "readonly",
+        &pg,
+        "user2",
+        "myapp",
+        "SELECT * FROM public.later",
+    );
+    k.allowed("readonly", &pg, "user2", "myapp", "SELECT public.h()");
+    // The group cannot log in.
+    assert!(pg.try_sql_as("readers", "myapp", "SELECT 1").is_err());
+    // A second run changes nothing.
+    let again = apply(&pg, &c);
+    assert_eq!(changes(&again), Vec::<String>::new(), "{again}");
+}
+
+/// The operator's own roles keep what they need, and the maintenance
+/// database `postgres` is left as PostgreSQL made it (a decision, see
+/// docs/grants.md): CloudNativePG connects there as roles that hold no grant
+/// of their own (`streaming_replica` for pg_rewind and slot synchronization,
+/// `cnpg_metrics_exporter`), so managed roles may connect to `postgres` too,
+/// where they own and are granted nothing. In the declared databases, the
+/// metrics exporter gets CONNECT back explicitly when PUBLIC loses it.
+#[test]
+fn operator_roles_keep_their_access_and_postgres_is_left_alone() {
+    let c = compile(
+        "cluster app <
+  postgres 15.10
+  db shop < owner shop_owner  user reader grants connect, read >
+>
+",
+    );
+    let pg = PgServer::start();
+    // What CNPG 1.30 makes on every primary.
+    pg.sql(
+        "postgres",
+        "CREATE ROLE streaming_replica LOGIN REPLICATION;
+         CREATE ROLE cnpg_metrics_exporter LOGIN PASSWORD NULL;
+         GRANT pg_monitor TO cnpg_metrics_exporter;",
+    );
+    operator(&pg, &c);
+    let postgres_acl =
+        "SELECT coalesce(datacl::text, '-') FROM pg_database WHERE datname = 'postgres'";
+    let before = pg.sql("postgres", postgres_acl);
+    let out = apply(&pg, &c);
+    assert!(
+        changes(&out)
+            .contains(&"GRANT CONNECT ON DATABASE shop TO cnpg_metrics_exporter".to_string()),
+        "{out}"
+    );
+    assert_eq!(
+        pg.sql("postgres", postgres_acl),
+        before,
+        "postgres untouched"
+    );
+    let mut k = Checks::default();
+    // The exporter reaches the declared database (its per-database
+    // queries), and `postgres`.
+    k.allowed(
+        "operator",
+        &pg,
+        "cnpg_metrics_exporter",
+        "shop",
+        "SELECT count(*) FROM pg_stat_user_tables",
+    );
+    k.allowed(
+        "operator",
+        &pg,
+        "cnpg_metrics_exporter",
+        "postgres",
+        "SELECT 1",
+    );
+    // streaming_replica's normal connections go to `postgres` only.
+    k.allowed("operator", &pg, "streaming_replica", "postgres", "SELECT 1");
+    k.denied("operator", &pg, "streaming_replica", "shop", "SELECT 1");
+    // Managed roles: `postgres` yes (nothing to read there), shop by flag.
+    k.allowed("postgres db", &pg, "reader", "postgres", "SELECT 1");
+    k.denied(
+        "postgres db",
+        &pg,
+        "reader",
+        "postgres",
+        "CREATE TABLE public.x (id int)",
+    );
+    // Idempotent with the exporter's grant in place.
+    let again = apply(&pg, &c);
+    assert_eq!(changes(&again), Vec::<String>::new(), "{again}");
 }

@@ -88,8 +88,143 @@ fn bundles_expand_to_flags() {
     };
     assert!(flags("r").has(Flag::Read) && !flags("r").has(Flag::Write));
     assert!(flags("w").has(Flag::Write) && flags("w").has(Flag::ExecuteFunctions));
-    assert!(flags("a").has(Flag::CreateTables) && flags("a").has(Flag::ManageRoles));
-    assert!(p.clusters[0].role("a").unwrap().createrole);
+    assert!(flags("a").has(Flag::CreateTables));
+}
+
+/// Seed 003's roles: `readonly` reads and may EXECUTE functions; `admin`
+/// owns the database and its schemas (a member of the owner role) without
+/// cluster-wide CREATEROLE. (What they give on PostgreSQL: tests/grants_pg.rs.)
+#[test]
+fn bundles_mean_what_seed_003_roles_mean() {
+    let p = program(
+        "use std::bundles\ncluster app < instances 2 db d < owner o\n user r grants readonly\n user a grants admin > >",
+    );
+    let c = &p.clusters[0];
+    let flags = |u: &str| {
+        c.databases[0]
+            .grants
+            .iter()
+            .find(|g| g.role == u)
+            .unwrap()
+            .flags
+    };
+    let r = flags("r");
+    assert_eq!(r.names(), ["connect", "read", "execute_functions"]);
+    let a = flags("a");
+    assert!(a.has(Flag::Own) && a.has(Flag::Connect), "{:?}", a.names());
+    assert!(!a.has(Flag::ManageRoles), "no CREATEROLE: {:?}", a.names());
+    assert!(!c.role("a").unwrap().createrole);
+    // `own` is a membership in the owner role, in the managed roles.
+    let roles = cnpgc::emit::roles::role_list(c);
+    let a_role = roles
+        .iter()
+        .find(|r| r.at(&["name"]).and_then(|n| n.as_str()) == Some("a"))
+        .unwrap();
+    let in_roles: Vec<&str> = a_role
+        .at(&["inRoles"])
+        .and_then(|v| match v {
+            cnpgc::emit::yaml::Node::Seq(s) => Some(s),
+            _ => None,
+        })
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert_eq!(in_roles, ["o"]);
+}
+
+/// std::presets is seed 003's table (cozystack docs/operations/
+/// resource-presets.md) exactly: every series × size, the legacy flat names
+/// with their own values, and t1.micro when a cluster names no size.
+#[test]
+fn presets_are_seed_003_table_default_included() {
+    let sizes = [
+        ("nano", "250m"),
+        ("micro", "500m"),
+        ("small", "1"),
+        ("medium", "2"),
+        ("large", "4"),
+        ("xlarge", "8"),
+        ("2xlarge", "16"),
+        ("4xlarge", "32"),
+    ];
+    // Memory per size, for t1 c1 s1 u1 m1 (the table's columns).
+    let memory = [
+        ["128Mi", "256Mi", "512Mi", "1Gi", "2Gi"],
+        ["256Mi", "512Mi", "1Gi", "2Gi", "4Gi"],
+        ["512Mi", "1Gi", "2Gi", "4Gi", "8Gi"],
+        ["1Gi", "2Gi", "4Gi", "8Gi", "16Gi"],
+        ["2Gi", "4Gi", "8Gi", "16Gi", "32Gi"],
+        ["4Gi", "8Gi", "16Gi", "32Gi", "64Gi"],
+        ["8Gi", "16Gi", "32Gi", "64Gi", "128Gi"],
+        ["16Gi", "32Gi", "64Gi", "128Gi", "256Gi"],
+    ];
+    let legacy = [
+        ("nano", "250m", "128Mi"),
+        ("micro", "500m", "256Mi"),
+        ("small", "1", "512Mi"),
+        ("medium", "1", "1Gi"),
+        ("large", "2", "2Gi"),
+        ("xlarge", "4", "4Gi"),
+        ("2xlarge", "8", "8Gi"),
+    ];
+    let mut expected = Vec::new();
+    for (i, (size, cpu)) in sizes.iter().enumerate() {
+        for (j, series) in ["t1", "c1", "s1", "u1", "m1"].iter().enumerate() {
+            expected.push((format!("{series}.{size}"), *cpu, memory[i][j]));
+        }
+    }
+    for (name, cpu, mem) in legacy {
+        expected.push((name.to_string(), cpu, mem));
+    }
+    let resources = |src: &str| {
+        let r = program(src).clusters[0].resources.clone();
+        (r.cpu.unwrap(), r.memory.unwrap())
+    };
+    for (name, cpu, mem) in &expected {
+        let (c, m) = resources(&format!(
+            "use std::presets\ncluster app < instances 2 preset {name} >"
+        ));
+        assert_eq!((c.0.as_str(), c.1.as_str()), (*cpu, *cpu), "{name} cpu");
+        assert_eq!((m.0.as_str(), m.1.as_str()), (*mem, *mem), "{name} memory");
+    }
+    // Nothing more than the table: no flat 4xlarge.
+    assert!(
+        codes("use std::presets\ncluster app < instances 2 preset 4xlarge >").contains(&"E0206")
+    );
+    let (_, _, text) = cnpgc::check::modules::STD
+        .iter()
+        .find(|(n, _, _)| *n == "std::presets")
+        .unwrap();
+    let defined = text.lines().filter(|l| l.starts_with("preset ")).count();
+    assert_eq!(
+        defined,
+        expected.len(),
+        "std::presets defines the table's presets only"
+    );
+    // The default: t1.micro when a cluster names neither preset nor resources.
+    let (c, m) = resources("use std::presets\ncluster app < instances 2 >");
+    assert_eq!((c.1.as_str(), m.1.as_str()), ("500m", "256Mi"));
+    // Without std::presets, no default at all.
+    assert!(
+        program("cluster app < instances 2 >").clusters[0]
+            .resources
+            .cpu
+            .is_none()
+    );
+    // `resources` alone wins over the default entirely.
+    let r = program("use std::presets\ncluster app < instances 2 resources memory 1Gi..1Gi >")
+        .clusters[0]
+        .resources
+        .clone();
+    assert!(r.cpu.is_none());
+    // A second default is refused.
+    assert!(
+        codes(
+            "use std::presets\npreset mine cpu 1 memory 1Gi default\ncluster app < instances 2 >"
+        )
+        .contains(&"E0204")
+    );
 }
 
 #[test]

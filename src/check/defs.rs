@@ -35,6 +35,9 @@ pub struct Defs {
     pub presets: IndexMap<String, Preset>,
     pub bundles: IndexMap<String, Bundle>,
     pub profiles: IndexMap<String, Profile>,
+    /// The preset a cluster gets when it names neither `preset` nor
+    /// `resources` (`preset NAME … default`).
+    pub default_preset: Option<String>,
     /// Names defined by standard modules that are not in use: name → module.
     pub std_unused: IndexMap<String, &'static str>,
 }
@@ -86,6 +89,17 @@ impl Defs {
                             .with_label("empty preset")
                             .with_help("for example: preset u1.medium cpu 2 memory 8Gi"),
                         );
+                    }
+                    if s.flag("default") == Some(true) {
+                        match self.default_preset.as_ref().and_then(|d| self.presets.get(d)) {
+                            Some(first) => diags.push(
+                                Diagnostic::new(codes::E0204, name_span, "a second default preset")
+                                    .with_label("also marked `default`")
+                                    .with_secondary(first.span, "the default preset")
+                                    .with_help("one preset is the default; remove `default` from one of them"),
+                            ),
+                            None => self.default_preset = Some(name.clone()),
+                        }
                     }
                     self.presets.insert(name, p);
                 }

@@ -141,7 +141,7 @@ pub fn run(a: Args, color: bool) -> u8 {
     }
     for c in &program.clusters {
         for r in &c.roles {
-            if let SecretSource::Existing { name } = &r.password.source {
+            if let Some(SecretSource::Existing { name }) = r.password.as_ref().map(|p| &p.source) {
                 rows.push(Row {
                     cluster: c.name.clone(),
                     secret: name.clone(),

@@ -109,6 +109,8 @@ codes! {
     E0604 Error "shared_buffers does not fit the memory limit";
     E0607 Error "synchronous standbys exceed the instances";
     E0608 Error "two synchronous replication settings";
+    E0640 Error "image tag does not match the PostgreSQL version";
+    E0641 Error "node pool without a node label";
     E0701 Error "credentials out of reach";
     E0702 Error "migration does not fit";
     E0801 Error "reserved role name";
@@ -126,6 +128,8 @@ codes! {
     H0501 Hint "GKE Workload Identity binding";
     H0605 Hint "effective_cache_size far from the memory limit";
     H0612 Hint "PodMonitor needs the Prometheus Operator";
+    W0340 Warning "flags without connect";
+    W0341 Warning "password on a role that cannot log in";
     W0401 Warning "insecure password in source";
     W0402 Warning "secret re-encrypted without comparison";
     W0403 Warning "secrets written in plaintext";

@@ -31,7 +31,7 @@ pub fn push_secrets(c: &Cluster) -> Vec<Node> {
             continue;
         }
         seen.push(key.clone());
-        let Some(role) = c.role(&a.user) else {
+        let Some(password) = c.role(&a.user).and_then(|r| r.password.as_ref()) else {
             continue;
         };
         let host = c.rw_host();
@@ -84,7 +84,7 @@ pub fn push_secrets(c: &Cluster) -> Vec<Node> {
                     "metadata",
                     meta::metadata(
                         c,
-                        crate::names::objects::push_secret(&role.password.secret_name, &a.database),
+                        crate::names::objects::push_secret(&password.secret_name, &a.database),
                     ),
                 )
                 .set(
@@ -97,7 +97,7 @@ pub fn push_secrets(c: &Cluster) -> Vec<Node> {
                             "selector",
                             Map::new().set(
                                 "secret",
-                                Map::new().set("name", role.password.secret_name.clone()),
+                                Map::new().set("name", password.secret_name.clone()),
                             ),
                         )
                         .set("template", Map::new().set("data", template))

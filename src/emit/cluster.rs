@@ -14,9 +14,14 @@ pub fn cluster_docs(c: &Cluster) -> Vec<Node> {
 }
 
 /// Whether the operator's `postgres` superuser must accept remote logins
-/// (the grant Job connects as it; another cluster imports from this one).
+/// (the grant Job connects as it; another cluster imports from this one;
+/// `admin postgres password …` names its Secret, which CNPG applies only with
+/// superuser access enabled: without it the instance manager sets the
+/// password to NULL, internal/management/controller/instance_controller.go
+/// `reconcileSuperuserPassword`, CNPG 1.30).
 pub fn needs_superuser_access(c: &Cluster) -> bool {
     c.superuser_access
+        || matches!(c.superuser, Superuser::Postgres { password: Some(_) })
         || (matches!(c.superuser, Superuser::Postgres { .. }) && !c.databases.is_empty())
 }
 

@@ -19,10 +19,10 @@ pub fn app_secret(c: &Cluster) -> Option<String> {
     if c.replica.is_some() {
         return None;
     }
-    Some(match c.databases.first().and_then(|d| c.role(&d.owner)) {
-        Some(owner) => owner.password.secret_name.clone(),
-        None => format!("{}-app", c.name),
-    })
+    match c.databases.first().and_then(|d| c.role(&d.owner)) {
+        Some(owner) => owner.password.as_ref().map(|p| p.secret_name.clone()),
+        None => Some(format!("{}-app", c.name)),
+    }
 }
 
 fn repo_path(f: &FluxTarget, dir: &str) -> String {

@@ -221,7 +221,9 @@ fn app_files(c: &Cluster, a: &crate::ir::AppLink) -> Option<Vec<(&'static str, N
     // The secrets stage writes a copy of a password cnpgc writes itself.
     let copied = a.via.is_none()
         && c.role(&a.user).is_some_and(|r| {
-            !matches!(r.password.source, crate::ir::SecretSource::Existing { .. })
+            r.password
+                .as_ref()
+                .is_some_and(|p| !matches!(p.source, crate::ir::SecretSource::Existing { .. }))
         });
     (copied || !out.is_empty()).then_some(out)
 }

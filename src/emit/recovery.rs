@@ -65,8 +65,8 @@ pub fn bootstrap(c: &Cluster) -> Option<Map> {
     if let Some(d) = first {
         initdb.push("database", d.name.clone());
         initdb.push("owner", d.owner.clone());
-        if let Some(owner) = c.role(&d.owner) {
-            initdb.push("secret", meta::name_ref(owner.password.secret_name.clone()));
+        if let Some(p) = c.role(&d.owner).and_then(|o| o.password.as_ref()) {
+            initdb.push("secret", meta::name_ref(p.secret_name.clone()));
         }
         if let Some(e) = &d.encoding {
             initdb.push("encoding", e.clone());

@@ -14,20 +14,28 @@ pub fn role_list(c: &Cluster) -> Vec<Node> {
     c.roles
         .iter()
         .map(|r| {
-            let metadata = c
-                .databases
-                .iter()
-                .flat_map(|d| d.grants.iter())
-                .any(|g| g.role == r.name && g.flags.has(Flag::MetadataAccess));
+            let grants = || {
+                c.databases
+                    .iter()
+                    .flat_map(|d| d.grants.iter().map(move |g| (d, g)))
+                    .filter(|(_, g)| g.role == r.name)
+            };
+            let metadata = grants().any(|(_, g)| g.flags.has(Flag::MetadataAccess));
             let mut in_roles = r.in_roles.clone();
             if metadata && !in_roles.iter().any(|x| x == "pg_read_all_stats") {
                 in_roles.push("pg_read_all_stats".to_string());
+            }
+            // `own`: a member of the db's owner role acts as the owner.
+            for (d, _) in grants().filter(|(_, g)| g.flags.has(Flag::Own)) {
+                if d.owner != r.name && !in_roles.contains(&d.owner) {
+                    in_roles.push(d.owner.clone());
+                }
             }
             let comment = match &r.comment {
                 Some(text) => format!("{MARKER}: {text}"),
                 None => MARKER.to_string(),
             };
-            Map::new()
+            let mut m = Map::new()
                 .set("name", r.name.clone())
                 .set("ensure", "present")
                 .set("comment", comment)
@@ -40,12 +48,13 @@ pub fn role_list(c: &Cluster) -> Vec<Node> {
                 .set("inherit", true)
                 .set("connectionLimit", r.connection_limit)
                 .opt("validUntil", r.valid_until.clone())
-                .when(!in_roles.is_empty(), "inRoles", strs(in_roles))
-                .set(
-                    "passwordSecret",
-                    meta::name_ref(r.password.secret_name.clone()),
-                )
-                .into()
+                .when(!in_roles.is_empty(), "inRoles", strs(in_roles));
+            match &r.password {
+                Some(p) => m.push("passwordSecret", meta::name_ref(p.secret_name.clone())),
+                // A group: no password at all (NULL in pg_authid).
+                None => m.push("disablePassword", true),
+            }
+            m.into()
         })
         .collect()
 }

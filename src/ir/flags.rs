@@ -1,5 +1,5 @@
 //! Permission flags: takes flag names, gives a small copyable set of the nine
-//! flags of seed 000, in their canonical order.
+//! flags of seed 000 and `own` (seed 003's `admin`), in their canonical order.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Flag {
@@ -12,10 +12,13 @@ pub enum Flag {
     ExecuteFunctions,
     DefaultPrivileges,
     MetadataAccess,
+    /// Acts as the database's owner: a member of its owner role (seed 003's
+    /// `admin` owns the database and its schemas).
+    Own,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 9] = [
+    pub const ALL: [Flag; 10] = [
         Flag::Connect,
         Flag::Read,
         Flag::Write,
@@ -25,6 +28,7 @@ impl Flag {
         Flag::ExecuteFunctions,
         Flag::DefaultPrivileges,
         Flag::MetadataAccess,
+        Flag::Own,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +42,7 @@ impl Flag {
             Flag::ExecuteFunctions => "execute_functions",
             Flag::DefaultPrivileges => "default_privileges",
             Flag::MetadataAccess => "metadata_access",
+            Flag::Own => "own",
         }
     }
 

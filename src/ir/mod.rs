@@ -156,7 +156,8 @@ pub struct Role {
     pub in_roles: Vec<String>,
     pub valid_until: Option<String>,
     pub comment: Option<String>,
-    pub password: Password,
+    /// `None` for a role that cannot log in (a group): no password, no Secret.
+    pub password: Option<Password>,
     pub rotation: Option<String>,
 }
 

@@ -41,6 +41,10 @@ pub const FLAG_DOCS: &[(&str, &str)] = &[
         "metadata_access",
         "Reads statistics and monitoring views: membership in `pg_read_all_stats`.",
     ),
+    (
+        "own",
+        "Acts as the database's owner: membership in the db's owner role (owns the database, its schemas and the owner's objects with it); no `CREATEROLE`.",
+    ),
 ];
 
 pub fn flag_doc(flag: &str) -> Option<&'static str> {

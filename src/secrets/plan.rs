@@ -182,7 +182,8 @@ pub fn cluster_secrets(c: &Cluster, l: &Layout) -> Vec<SecretFile> {
         out.push(f);
     }
     for r in &c.roles {
-        if let Some(f) = basic_auth(c, l, &r.name, &r.password, r.rotation.as_ref()) {
+        let Some(p) = &r.password else { continue };
+        if let Some(f) = basic_auth(c, l, &r.name, p, r.rotation.as_ref()) {
             out.push(f);
         }
     }
@@ -230,17 +231,20 @@ pub fn app_dir(app: &str) -> String {
 fn app_copies(c: &Cluster, l: &Layout, written: &[SecretFile]) -> Vec<SecretFile> {
     let mut out = Vec::new();
     for a in c.apps.iter().filter(|a| a.via.is_none()) {
-        let Some(role) = c.role(&a.user) else {
+        let Some((role, password)) = c
+            .role(&a.user)
+            .and_then(|r| r.password.as_ref().map(|p| (r, p)))
+        else {
             continue;
         };
         // Only a password cnpgc writes can be copied (an existing Secret in
         // another namespace is refused by the checker; in the same one the
         // app reads it directly).
-        if !written.iter().any(|f| f.name == role.password.secret_name) {
+        if !written.iter().any(|f| f.name == password.secret_name) {
             continue;
         }
         let copy = |key: &str, url: Option<(String, String)>| EntryValue::Copy {
-            secret: role.password.secret_name.clone(),
+            secret: password.secret_name.clone(),
             key: key.to_string(),
             span: a.span,
             url,

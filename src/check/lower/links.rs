@@ -86,9 +86,21 @@ impl ClusterLowering<'_> {
                 }
                 None => None,
             };
+            if let Some(r) = self.roles.get(&user)
+                && r.role.password.is_none()
+            {
+                let sp = l.opt("user").map(|v| v.span).unwrap_or(l.key_span);
+                self.diags.push(
+                    Diagnostic::new(codes::E0701, sp, format!("`{user}` cannot log in: the app would get no credentials"))
+                        .with_label("a `login false` role")
+                        .with_help("link the app to a user that logs in (a role with `login false` is a group: it has no password)"),
+                );
+                continue;
+            }
             if via.is_none()
                 && let Some(r) = self.roles.get(&user)
-                && let SecretSource::Existing { name: secret } = &r.role.password.source
+                && let Some(SecretSource::Existing { name: secret }) =
+                    r.role.password.as_ref().map(|p| &p.source)
             {
                 let app_ns = l
                     .opt("namespace")

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 
 mod accept;
 mod gitops;
+mod image_tag;
 mod links;
 mod params;
 mod profiles;
@@ -398,8 +399,8 @@ impl<'a> ClusterLowering<'a> {
         let errors_before = self.diags.error_count();
         let name = self.name.clone();
         let namespace = self.text("namespace").unwrap_or_else(|| name.clone());
-        let postgres = self.version(self.block.first("postgres"));
-        let image_source = self.image(&postgres);
+        let mut postgres = self.version(self.block.first("postgres"));
+        let image_source = self.image(&mut postgres);
         let registry = self.registry();
         let instances = self
             .block
@@ -432,15 +433,7 @@ impl<'a> ClusterLowering<'a> {
         self.check_memberships();
         let storage = self.storage();
         let resources = self.resources();
-        let nodepool = self.block.first("nodepool").map(|s| ir::NodePool {
-            name: s.text_arg(0).unwrap_or_default().to_string(),
-            label: s
-                .opt("label")
-                .and_then(|v| v.as_text())
-                .unwrap_or("cnpgc.io/nodepool")
-                .to_string(),
-            taint: s.opt("taint").and_then(|v| v.as_text()).map(str::to_string),
-        });
+        let nodepool = self.nodepool();
         let init_sql = self
             .block
             .all("init_db")
@@ -503,6 +496,21 @@ impl<'a> ClusterLowering<'a> {
         let apps = self.apps(&links, &databases, &namespace, &secret_stores);
         let network = self.network(&apps, &namespace);
         let migration = self.migration(&links, &namespace, &databases);
+        // The import runs in `bootstrap.initdb`; a recovery or a replica
+        // bootstraps otherwise, and CNPG takes one bootstrap method: the
+        // import would never run.
+        if migration.is_some()
+            && let Some(l) = links.iter().find(|l| l.variant == Some("migration-db"))
+            && let Some(other) = self.block.first("recovery").or(self.block.first("replica"))
+        {
+            let what = other.key;
+            self.diags.push(
+                Diagnostic::new(codes::E0702, l.key_span, format!("the migration's import never runs: the cluster starts from a `{what}`"))
+                    .with_label("imports at creation (bootstrap.initdb.import)")
+                    .with_secondary(other.head_span, format!("the `{what}` is how it starts instead"))
+                    .with_help(format!("a cluster bootstraps one way: migrate into a new cluster (without `{what}`), or drop the migration and start from the {what}")),
+            );
+        }
         for (kind, l) in links.iter().filter_map(|l| l.variant.map(|v| (v, l))) {
             if matches!(kind, "prometheus" | "istio")
                 && let Some(first) = links.iter().find(|o| o.variant == Some(kind))

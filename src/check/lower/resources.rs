@@ -20,10 +20,23 @@ impl ClusterLowering<'_> {
             },
         }
     }
-    /// CPU and memory: the `preset`'s, overridden field by field by `resources`.
+    /// CPU and memory: the `preset`'s, overridden field by field by
+    /// `resources`; with neither, the default preset of the definitions in
+    /// use (std::presets: t1.micro, seed 003's chart default).
     pub(super) fn resources(&mut self) -> ir::Resources {
         let mut cpu = None;
         let mut mem = None;
+        if self.block.first("preset").is_none()
+            && self.block.first("resources").is_none()
+            && let Some(def) = self
+                .defs
+                .default_preset
+                .as_ref()
+                .and_then(|d| self.defs.presets.get(d))
+        {
+            cpu = def.cpu.clone();
+            mem = def.memory.clone();
+        }
         if let Some(p) = self.block.first("preset").cloned()
             && let Some(v) = p.arg(0)
         {

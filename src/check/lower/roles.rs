@@ -36,7 +36,12 @@ impl ClusterLowering<'_> {
             span,
         }
     }
-    pub(super) fn new_role(&mut self, name: &str, span: Span, password: ir::Password) -> ir::Role {
+    pub(super) fn new_role(
+        &mut self,
+        name: &str,
+        span: Span,
+        password: Option<ir::Password>,
+    ) -> ir::Role {
         ir::Role {
             name: name.to_string(),
             span,
@@ -68,7 +73,7 @@ impl ClusterLowering<'_> {
             return ir::Superuser::Postgres { password };
         }
         let password = self.password(&name, pw.as_ref().map(|(a, b)| (a, *b)), s.span);
-        let mut role = self.new_role(&name, s.span, password);
+        let mut role = self.new_role(&name, s.span, Some(password));
         role.superuser = true;
         role.rotation = self.rotation.clone();
         self.roles.insert(
@@ -108,9 +113,28 @@ impl ClusterLowering<'_> {
             Val::Secret(src) => Some((src.clone(), v.span)),
             _ => None,
         });
-        let password = self.password(&name, pw.as_ref().map(|(a, b)| (a, *b)), name_span);
+        let login = s.flag("login").unwrap_or(true);
+        // A role that cannot log in (a group) has no password and no Secret.
+        let password = if login {
+            Some(self.password(&name, pw.as_ref().map(|(a, b)| (a, *b)), name_span))
+        } else {
+            if let Some(p) = s.opt_entry("password") {
+                let whole = p.key_span.to(p.val.span);
+                self.diags.push(
+                    Diagnostic::new(codes::W0341, whole, format!("`{name}` cannot log in: its password is not used"))
+                        .with_label("no Secret is written for it")
+                        .with_secondary(
+                            s.opt_entry("login").map(|l| l.key_span).unwrap_or(name_span),
+                            "a group role",
+                        )
+                        .with_help("a `login false` role is a group: its members log in with their own passwords; remove the password, or drop `login false` to make it a user")
+                        .with_fix(whole, String::new()),
+                );
+            }
+            None
+        };
         let mut role = self.new_role(&name, name_span, password);
-        role.login = s.flag("login").unwrap_or(true);
+        role.login = login;
         role.superuser = s.flag("superuser").unwrap_or(false);
         role.createdb = s.flag("createdb").unwrap_or(false);
         role.replication = s.flag("replication").unwrap_or(false);
@@ -278,7 +302,7 @@ impl ClusterLowering<'_> {
                     }
                     if !self.roles.contains_key(&owner) {
                         let password = self.password(&owner, None, name_span);
-                        let mut role = self.new_role(&owner, name_span, password);
+                        let mut role = self.new_role(&owner, name_span, Some(password));
                         role.rotation = rotation.clone().or_else(|| self.rotation.clone());
                         self.roles.insert(
                             owner.clone(),
@@ -304,6 +328,19 @@ impl ClusterLowering<'_> {
                     r.role.createrole = true;
                 }
                 let uspan = u.arg(0).map(|a| a.span).unwrap_or(u.span);
+                if !flags.is_empty()
+                    && !flags.has(Flag::Connect)
+                    && !flags.has(Flag::Own)
+                    && let Some(g) = u.opt("grants")
+                {
+                    let at = Span::new(g.span.file, g.span.start as usize, g.span.start as usize);
+                    self.diags.push(
+                        Diagnostic::new(codes::W0340, g.span, format!("`{user}` has flags on db `{name}` but no `connect`"))
+                            .with_label("cannot connect to the database")
+                            .with_help("cnpgc takes CONNECT away from PUBLIC: only the owner, superusers and users with `connect` may connect; add `connect`")
+                            .with_fix(at, "connect, "),
+                    );
+                }
                 if let Some(prev) = grants.iter().find(|g| g.role == user) {
                     self.diags.push(
                         Diagnostic::new(

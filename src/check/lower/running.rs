@@ -302,8 +302,11 @@ impl ClusterLowering<'_> {
         }
     }
 
-    /// The image (and the checks on its tag), the registry mirror.
-    pub(super) fn image(&mut self, postgres: &ir::PgVersion) -> ir::ImageSource {
+    /// The image (and the checks on its tag), the registry mirror. A custom
+    /// image's tag is what the operator reads the major version from: it
+    /// must agree with `postgres`, and gives the version when `postgres` is
+    /// not written.
+    pub(super) fn image(&mut self, postgres: &mut ir::PgVersion) -> ir::ImageSource {
         let image = self
             .block
             .first("image")
@@ -333,6 +336,9 @@ impl ClusterLowering<'_> {
                 cluster_wide: c.flag("cluster").unwrap_or(false),
             };
         }
+        if let Some(img) = &image {
+            self.image_tag(img, postgres);
+        }
         if postgres.minor.is_none() && image.is_none() {
             let sp = self
                 .block
@@ -347,6 +353,63 @@ impl ClusterLowering<'_> {
             );
         }
         ir::ImageSource::Name(image.unwrap_or_else(|| super::image_for(postgres)))
+    }
+
+    /// The custom image's tag against `postgres` (E0640).
+    fn image_tag(&mut self, image: &str, postgres: &mut ir::PgVersion) {
+        let img_span = self
+            .block
+            .first("image")
+            .and_then(|s| s.arg(0))
+            .map(|a| a.span)
+            .unwrap_or(self.stmt.head_span);
+        let written = self.block.first("postgres").cloned();
+        let tag = super::image_tag::tag(image);
+        let Some((major, minor)) = tag.as_deref().and_then(super::image_tag::version) else {
+            let shown = tag.unwrap_or_else(|| "a digest only".into());
+            self.diags.push(
+                Diagnostic::new(codes::E0640, img_span, format!("the image's tag `{shown}` does not start with a PostgreSQL version"))
+                    .with_label("the operator reads the major version from the tag")
+                    .with_help(format!("CNPG refuses an image whose tag does not start with the version (\"latest\", a bare digest, \"pg16\" are refused): tag it major.minor first, such as `…:{}-custom`", postgres.text)),
+            );
+            return;
+        };
+        match written {
+            Some(w) if major != postgres.major => {
+                let wspan = w.arg(0).map(|a| a.span).unwrap_or(w.span);
+                let tag_text = match minor {
+                    Some(m) => format!("{major}.{m}"),
+                    None => major.to_string(),
+                };
+                self.diags.push(
+                    Diagnostic::new(codes::E0640, img_span, format!("the image is PostgreSQL {major}, the cluster says {}", postgres.text))
+                        .with_label(format!("tag says {major}"))
+                        .with_secondary(wspan, format!("postgres {}", postgres.text))
+                        .with_help(format!("the operator runs the major version of the image's tag; the grant SQL, recovery checks and image catalogs follow `postgres`: make them agree (`postgres {tag_text}`), or use an image of PostgreSQL {}", postgres.major))
+                        .with_fix(wspan, tag_text),
+                );
+            }
+            Some(_) => {}
+            None => {
+                // No `postgres`: the image's tag says which version it is.
+                if !crate::schema::PG_MAJORS.contains(&major) {
+                    self.diags.push(
+                        Diagnostic::new(codes::E0640, img_span, format!("the image's tag says PostgreSQL {major}, which CloudNativePG 1.30 does not run"))
+                            .with_label(format!("tag says {major}"))
+                            .with_help(format!("use an image of PostgreSQL {} to {}", crate::schema::PG_MAJORS.start(), crate::schema::PG_MAJORS.end())),
+                    );
+                    return;
+                }
+                *postgres = ir::PgVersion {
+                    major,
+                    minor,
+                    text: match minor {
+                        Some(m) => format!("{major}.{m}"),
+                        None => major.to_string(),
+                    },
+                };
+            }
+        }
     }
 
     pub(super) fn registry(&mut self) -> Option<ir::Registry> {
@@ -396,6 +459,44 @@ impl ClusterLowering<'_> {
             host,
             pull_secret,
             managed,
+        })
+    }
+
+    /// `nodepool POOL`: the node label naming the pool is the one the
+    /// platform sets, or must be written (no provider sets a label of
+    /// cnpgc's own: pods would stay Pending).
+    pub(super) fn nodepool(&mut self) -> Option<ir::NodePool> {
+        let s = self.block.first("nodepool")?.clone();
+        let name = s.text_arg(0).unwrap_or_default().to_string();
+        let platform = self
+            .block
+            .first("platform")
+            .and_then(|p| p.text_arg(0))
+            .map(str::to_string);
+        let label = match s.opt("label").and_then(|v| v.as_text()) {
+            Some(l) => l.to_string(),
+            None => match platform.as_deref().and_then(nodepool_label) {
+                Some(l) => l.to_string(),
+                None => {
+                    let why = match platform.as_deref() {
+                        Some("k3s") => "k3s sets no node-pool label".to_string(),
+                        Some(p) => format!("cnpgc knows no node-pool label for platform `{p}`"),
+                        None => "no `platform`, so cnpgc cannot tell which label your nodes carry"
+                            .to_string(),
+                    };
+                    self.diags.push(
+                        Diagnostic::new(codes::E0641, s.key_span, format!("which node label names pool `{name}`? {why}"))
+                            .with_label("needs `label`")
+                            .with_help(format!("write the label your nodes carry, e.g. `nodepool {name} label cloud.google.com/gke-nodepool` (GKE), `eks.amazonaws.com/nodegroup` (EKS managed node groups), `karpenter.sh/nodepool` (Karpenter), `kubernetes.azure.com/agentpool` (AKS), or one you put on the nodes yourself (`kubectl label node N pool={name}`, then `label pool`); or say `platform gke|eks|aks`")),
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(ir::NodePool {
+            name,
+            label,
+            taint: s.opt("taint").and_then(|v| v.as_text()).map(str::to_string),
         })
     }
 
@@ -560,6 +661,20 @@ impl ClusterLowering<'_> {
                 }
             }
         }
+    }
+}
+
+/// The node label each provider puts on the nodes of a pool (its value: the
+/// pool's name). k3s has no pools, so none.
+pub fn nodepool_label(platform: &str) -> Option<&'static str> {
+    match platform {
+        // GKE: every node of a node pool.
+        "gke" => Some("cloud.google.com/gke-nodepool"),
+        // EKS managed node groups (Karpenter: karpenter.sh/nodepool).
+        "eks" => Some("eks.amazonaws.com/nodegroup"),
+        // AKS: every node of an agent pool.
+        "aks" => Some("kubernetes.azure.com/agentpool"),
+        _ => None,
     }
 }
 

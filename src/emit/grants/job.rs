@@ -33,7 +33,8 @@ pub fn superuser_secret(c: &Cluster) -> String {
         Superuser::Postgres { password: None } => format!("{}-superuser", c.name),
         Superuser::Role { name } => c
             .role(name)
-            .map(|r| r.password.secret_name.clone())
+            .and_then(|r| r.password.as_ref())
+            .map(|p| p.secret_name.clone())
             .unwrap_or_else(|| format!("{}-superuser", c.name)),
     }
 }

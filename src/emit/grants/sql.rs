@@ -347,13 +347,14 @@ SELECT x.ord, r.oid AS roid, r.rolname AS role, x.flags,
    AND r.oid <> (SELECT datdba FROM pg_database WHERE datname = current_database());
 
 -- The roles whose new objects get default privileges ("creators"): the owner
--- and every member that may create objects here.
+-- and every member that may create objects here (`own`: through the owner's
+-- role, which may create everywhere in its database).
 CREATE TEMPORARY TABLE cnpgc_creator ON COMMIT DROP AS
 SELECT r.oid, r.rolname FROM pg_roles r
  WHERE NOT r.rolsuper
    AND (r.oid = (SELECT datdba FROM pg_database WHERE datname = current_database())
         OR r.rolname IN (SELECT name FROM cnpgc_role WHERE owner)
-        OR r.oid IN (SELECT roid FROM cnpgc_member WHERE flags && ARRAY['create_tables', 'create_schema']));
+        OR r.oid IN (SELECT roid FROM cnpgc_member WHERE flags && ARRAY['create_tables', 'create_schema', 'own']));
 
 -- What each flag gives, per kind of object (the table of docs/grants.md).
 CREATE TEMPORARY TABLE cnpgc_rule (kind text, flag text, privilege text) ON COMMIT DROP;
@@ -453,6 +454,17 @@ SELECT 1, 1, format('REVOKE ALL ON DATABASE %s FROM PUBLIC', o.ident)
   FROM cnpgc_object o
  WHERE o.kind = 'DATABASE'
    AND EXISTS (SELECT 1 FROM aclexplode(o.acl) AS e WHERE e.grantee = 0 AND e.grantor = o.owner);
+
+-- 1b. The operator's metrics exporter keeps the CONNECT it had through
+--     PUBLIC: CloudNativePG 1.30 runs its queries as `cnpg_metrics_exporter`
+--     (pg_monitor, no grant of its own), in every database for queries with
+--     `target_databases` (pkg/management/postgres/metrics_exporter_role.go).
+INSERT INTO cnpgc_todo
+SELECT 1, 2, format('GRANT CONNECT ON DATABASE %s TO cnpg_metrics_exporter', o.ident)
+  FROM cnpgc_object o, pg_roles r
+ WHERE o.kind = 'DATABASE' AND r.rolname = 'cnpg_metrics_exporter'
+   AND NOT EXISTS (SELECT 1 FROM aclexplode(o.acl) AS e
+                    WHERE e.grantee = r.oid AND e.privilege_type = 'CONNECT');
 
 -- 2. PUBLIC may not execute the routines the owner and the creators wrote
 --    (extension routines keep PUBLIC's EXECUTE: the extension's operators,

@@ -93,11 +93,27 @@ pub static CLUSTER: BlockSpec = BlockSpec {
             )
         },
         StmtSpec {
+            args: &[arg(
+                "platform",
+                Ty::Enum(&["gke", "eks", "aks", "k3s", "other"]),
+            )],
+            default: Some("unset"),
+            example: "platform gke",
+            ..stmt(
+                "platform",
+                "Where the cluster runs: node pools default to the provider's own node label (GKE cloud.google.com/gke-nodepool, EKS eks.amazonaws.com/nodegroup, AKS kubernetes.azure.com/agentpool).",
+            )
+        },
+        StmtSpec {
             args: &[arg("pool", Ty::Text)],
             opts: &[
                 OptSpec {
-                    default: Some("cnpgc.io/nodepool"),
-                    ..opt("label", Ty::Text, "Node label that names the pool.")
+                    default: Some("the platform's node-pool label"),
+                    ..opt(
+                        "label",
+                        Ty::Text,
+                        "Node label whose value is the pool's name (required unless `platform` is gke, eks or aks).",
+                    )
                 },
                 opt(
                     "taint",

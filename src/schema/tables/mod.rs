@@ -25,7 +25,7 @@ pub const PG_MAJORS: std::ops::RangeInclusive<u32> = 13..=18;
 /// in a major cnpgc release, since a new image restarts every instance).
 pub const DEFAULT_POSTGRES: &str = "18.3";
 
-/// The nine permission flags of seed 000 (see docs/grants.md).
+/// The nine permission flags of seed 000 and `own` (see docs/grants.md).
 pub const GRANT_FLAGS: &[&str] = &[
     "connect",
     "read",
@@ -36,6 +36,7 @@ pub const GRANT_FLAGS: &[&str] = &[
     "execute_functions",
     "default_privileges",
     "metadata_access",
+    "own",
 ];
 
 pub const ROTATION_WORDS: &[&str] = &["weekly", "monthly", "quarterly", "yearly", "never"];

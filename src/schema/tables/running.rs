@@ -348,6 +348,11 @@ pub const PRESET_DEF: StmtSpec = StmtSpec {
             Ty::MemoryRange,
             "Memory request..limit (one value: both).",
         ),
+        opt(
+            "default",
+            Ty::Bool,
+            "Applied to every cluster that names neither a `preset` nor `resources` (std::presets: t1.micro, seed 003's default).",
+        ),
     ],
     repeat: true,
     example: "preset team.large cpu 2 memory 8Gi",
