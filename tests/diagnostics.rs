@@ -35,7 +35,7 @@ fn code_of(p: &Path) -> String {
         .to_string()
 }
 
-/// `// fixture: expand N`: every line holding `{n}` stands for N lines,
+/// `// fixture: expand N`: every line holding `__N__` stands for N lines,
 /// with n = 1..=N (a program too large to write out, for size limits).
 fn expand(src: &str) -> String {
     let Some(n) = src.lines().find_map(|l| {
@@ -47,9 +47,9 @@ fn expand(src: &str) -> String {
     };
     let mut out = String::new();
     for line in src.lines() {
-        if line.contains("{n}") {
+        if line.contains("__N__") {
             for i in 1..=n {
-                out.push_str(&line.replace("{n}", &i.to_string()));
+                out.push_str(&line.replace("__N__", &i.to_string()));
                 out.push('\n');
             }
         } else {

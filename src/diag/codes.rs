@@ -115,7 +115,7 @@ codes! {
     E0702 Error "migration does not fit";
     E0801 Error "reserved role name";
     E0802 Error "reserved database name";
-    E0803 Error "image tag the operator refuses";
+    E0803 Error "image tag the operator refuses" retired=true;
     E0804 Error "parameter value the operator refuses";
     E0805 Error "shared_buffers above the memory request";
     E0806 Error "PgBouncer parameter the operator refuses";

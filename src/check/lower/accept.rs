@@ -91,45 +91,9 @@ pub const PGBOUNCER_PARAMETERS: &[&str] = &[
     "verbose",
 ];
 
-/// Why CloudNativePG refuses an image reference (`validateImageName`), if
-/// it does: no tag or `latest`, a digest alone, a tag that does not start
-/// with a version (machinery's `reference.New`, `version.FromTag`), a major
-/// below 13.
-pub fn image_refusal(image: &str) -> Option<String> {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let (before_digest, digest) = match last.split_once('@') {
-        Some((a, d)) => (a, Some(d)),
-        None => (last, None),
-    };
-    let tag = before_digest.split_once(':').map(|(_, t)| t);
-    let tag = match (tag, digest) {
-        (Some(t), _) => t,
-        (None, Some(_)) => {
-            return Some("an image named by its digest alone has no version tag: the operator cannot tell which PostgreSQL it runs, nor detect upgrades".into());
-        }
-        (None, None) => "latest",
-    };
-    if tag == "latest" {
-        return Some("`latest` (or no tag) does not say which PostgreSQL the image holds: the operator cannot detect upgrades".into());
-    }
-    let digits: String = tag.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let Ok(major) = digits.parse::<u32>() else {
-        return Some(format!(
-            "the tag `{tag}` does not start with a PostgreSQL version (such as 16.4 or 16.4-postgis)"
-        ));
-    };
-    if major < 13 {
-        return Some(format!(
-            "the tag `{tag}` is PostgreSQL {major}: CloudNativePG 1.30 supports 13 and later"
-        ));
-    }
-    None
-}
-
 /// Runs every rule on a lowered cluster.
 pub(super) fn check(stmt: &BStmt, block: &BBlock, diags: &mut Diagnostics, c: &ir::Cluster) {
     roles_and_databases(diags, c);
-    image(block, diags, c);
     shared_buffers(block, diags, c);
     poolers(block, diags, c);
     if let Some(b) = block.first("recovery").and_then(|r| r.block()) {
@@ -210,23 +174,6 @@ fn roles_and_databases(diags: &mut Diagnostics, c: &ir::Cluster) {
                     .with_help("the Database CRD refuses postgres, template0 and template1 (the operator's maintenance database and the templates): choose another name"),
             );
         }
-    }
-}
-
-fn image(block: &BBlock, diags: &mut Diagnostics, c: &ir::Cluster) {
-    let ir::ImageSource::Name(_) = &c.image_source else {
-        return;
-    };
-    let Some(arg) = block.first("image").and_then(|s| s.arg(0)) else {
-        return;
-    };
-    let Some(image) = arg.as_text() else { return };
-    if let Some(why) = image_refusal(image) {
-        diags.push(
-            Diagnostic::new(codes::E0803, arg.span, format!("CloudNativePG refuses the image `{image}`"))
-                .with_label("no usable version tag")
-                .with_help(format!("{why}; pin a tag that starts with the version, e.g. ghcr.io/cloudnative-pg/postgresql:16.4")),
-        );
     }
 }
 
@@ -488,24 +435,6 @@ fn placement(block: &BBlock, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn images() {
-        assert!(image_refusal("ghcr.io/cloudnative-pg/postgresql:16.4").is_none());
-        assert!(image_refusal("registry:5000/pg:16.4-postgis").is_none());
-        assert!(image_refusal("postgres:17").is_none());
-        assert!(image_refusal("ghcr.io/x/pg:16.4@sha256:abcd").is_none());
-        for bad in [
-            "postgres",
-            "registry:5000/pg",
-            "pg:latest",
-            "pg@sha256:abcd",
-            "pg:bookworm",
-            "pg:12.4",
-        ] {
-            assert!(image_refusal(bad).is_some(), "{bad}");
-        }
-    }
 
     #[test]
     fn roles() {
