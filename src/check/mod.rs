@@ -3,7 +3,9 @@
 //! bind (schema: names, types) → lower (defaults, references) → lints.
 
 pub mod bind;
+pub mod cron;
 pub mod defs;
+pub mod immutable;
 pub mod lower;
 pub mod modules;
 pub mod values;
