@@ -2,6 +2,8 @@
 //! and roles that mean what users expect. One test per defect; what is about
 //! grants on a real server is in tests/grants_pg.rs.
 
+mod support;
+
 use cnpgc::emit::yaml::Node;
 
 fn checked(src: &str) -> cnpgc::Checked {
@@ -222,4 +224,296 @@ fn seq(n: &Node) -> &[Node] {
         Node::Seq(s) => s,
         _ => &[],
     }
+}
+
+// ---------------------------------------------------------------------------
+// Objects that live together.
+
+fn paths(src: &str) -> Vec<String> {
+    files(src).into_iter().map(|(p, _)| p).collect()
+}
+
+#[test]
+fn one_tree_writes_a_shared_namespace_and_flux_never_prunes_it() {
+    let src = "flux < depends_on cnpg-operator >
+cluster a < instances 2 namespace db link istio >
+cluster b < instances 2 namespace db link istio >
+cluster c < instances 2 namespace other >";
+    let ps = paths(src);
+    assert!(ps.contains(&"fluxcd/databases/default/a/namespace.yaml".to_string()));
+    assert!(
+        !ps.iter()
+            .any(|p| p == "fluxcd/databases/default/b/namespace.yaml")
+    );
+    assert!(ps.contains(&"fluxcd/databases/default/c/namespace.yaml".to_string()));
+    let ns = file(src, "fluxcd/databases/default/a/namespace.yaml");
+    assert!(
+        ns.contains("kustomize.toolkit.fluxcd.io/prune: disabled"),
+        "{ns}"
+    );
+    assert!(ns.contains("istio-injection: enabled"), "{ns}");
+    // b's Kustomization waits for a's (the namespace), after the operator.
+    let k = file(src, "fluxcd/clusters/default/databases/databases-b.yaml");
+    assert!(
+        k.contains("  - name: cnpg-operator\n  - name: databases-a\n"),
+        "{k}"
+    );
+    let k = file(src, "fluxcd/clusters/default/databases/databases-a.yaml");
+    assert!(k.contains("  - name: cnpg-operator\n  decryption"), "{k}");
+    // b's kustomization lists no namespace.yaml.
+    let kb = file(src, "fluxcd/databases/default/b/kustomization.yaml");
+    assert!(!kb.contains("namespace.yaml"), "{kb}");
+}
+
+#[test]
+fn namespaces_that_exist_are_written_by_no_tree() {
+    // The operator's namespace (seed 004): by default cnpg-system.
+    let src = "cluster pg < instances 2 namespace cnpg-system >";
+    assert!(!paths(src).iter().any(|p| p.ends_with("namespace.yaml")));
+    // …or the one `operator` names; then cnpg-system is an ordinary one.
+    let src = "operator < namespace ops >
+cluster pg < instances 2 namespace ops >
+cluster other < instances 2 namespace cnpg-system >";
+    let ps = paths(src);
+    assert!(!ps.iter().any(|p| p == "pg/k8s/deploy/base/namespace.yaml"));
+    assert!(
+        ps.iter()
+            .any(|p| p == "other/k8s/deploy/base/namespace.yaml")
+    );
+    // A network block's operator namespace.
+    let src =
+        "cluster pg <\n  instances 2\n  namespace cnpg\n  network < operator_namespace cnpg >\n>";
+    assert!(!paths(src).iter().any(|p| p.ends_with("namespace.yaml")));
+    // The platform's, and a declared existing one (any cluster saying so).
+    for src in [
+        "cluster pg < instances 2 namespace default >",
+        "cluster pg < instances 2 namespace shop existing >",
+        "cluster a < instances 2 namespace shop >\ncluster b < instances 2 namespace shop existing >",
+    ] {
+        assert!(
+            !paths(src).iter().any(|p| p.ends_with("namespace.yaml")),
+            "{src}"
+        );
+    }
+}
+
+#[test]
+fn each_environment_owns_its_namespace() {
+    // Different environments are different Kubernetes clusters.
+    let src = "cluster a <\n  instances 2\n  namespace db\n  env dev\n  env prod\n>
+cluster b < instances 2 namespace db env prod >";
+    let ps = paths(src);
+    assert!(ps.contains(&"a/dev/k8s/deploy/base/namespace.yaml".to_string()));
+    assert!(ps.contains(&"a/prod/k8s/deploy/base/namespace.yaml".to_string()));
+    assert!(
+        !ps.iter()
+            .any(|p| p.starts_with("b/") && p.ends_with("namespace.yaml"))
+    );
+    // Seed 002: the DR cluster in its own region writes its namespace there.
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/seed-002-platform.cnpg"
+    ))
+    .unwrap();
+    let ps = paths(&seed);
+    assert!(ps.contains(&"acme-postgres/k8s/deploy/base/namespace.yaml".to_string()));
+    assert!(ps.contains(&"acme-postgres-dr/region2/k8s/deploy/base/namespace.yaml".to_string()));
+}
+
+#[test]
+fn istio_must_agree_in_a_namespace() {
+    let src =
+        "cluster a < instances 2 namespace db link istio >\ncluster b < instances 2 namespace db >";
+    assert_eq!(codes(src), ["E0740"]);
+    // In different environments it may differ.
+    let src = "cluster a < instances 2 namespace db link istio env prod >\ncluster b < instances 2 namespace db env dev >";
+    assert!(codes(src).is_empty(), "{:?}", codes(src));
+    assert_eq!(
+        codes("cluster a < instances 2 namespace cnpg-system link istio >"),
+        ["W0741"]
+    );
+}
+
+#[test]
+fn names_collide_across_clusters_files_and_kinds_the_operator_makes() {
+    let collide = |srcs: &[&str]| -> Vec<String> {
+        let inputs: Vec<(String, &str)> = srcs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("f{i}.cnpg"), *s))
+            .collect();
+        cnpgc::check_sources(&inputs)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == "E0240")
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    // A pooler named like another cluster's Service (two files).
+    let m = collide(&[
+        "cluster shop < instances 2 namespace db >",
+        "cluster orders < instances 2 namespace db pooler shop-ro < type rw > >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("Service") && m.contains("shop-ro")),
+        "{m:?}"
+    );
+    // …and the pooler's ServiceAccount/Role/RoleBinding take the cluster's.
+    let m = collide(&[
+        "cluster shop < instances 2 namespace db >\ncluster o < instances 2 namespace db pooler shop < type rw > >",
+    ]);
+    for kind in ["ServiceAccount", "Role", "RoleBinding"] {
+        assert!(
+            m.iter()
+                .any(|x| x.contains(&format!("two {kind}s named `shop`"))),
+            "{kind}: {m:?}"
+        );
+    }
+    // A user's Secret named like another cluster's operator Secret.
+    let m = collide(&[
+        "cluster a < instances 2 namespace db db d < user b_app grants connect > >\ncluster a-b < instances 2 namespace db >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("Secret") && m.contains("a-b-app")),
+        "{m:?}"
+    );
+    // The primary's PodDisruptionBudget.
+    let m = collide(&[
+        "cluster app < instances 2 namespace db >\ncluster app-primary < instances 2 namespace db >",
+    ]);
+    assert!(m.iter().any(|m| m.contains("PodDisruptionBudget")), "{m:?}");
+    // A day-2 restore cluster named like another cluster.
+    let m = collide(&[
+        "cluster app < instances 2 namespace db link minio b < bucket x > >\ncluster app-restore < instances 2 namespace db >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("two Clusters named `app-restore`")),
+        "{m:?}"
+    );
+    // A pooler named like its own cluster's Service.
+    let m = collide(&["cluster app < instances 2 pooler app-rw < type rw > >"]);
+    assert!(
+        m.iter().any(|m| m.contains("two Services named `app-rw`")),
+        "{m:?}"
+    );
+    // Flux Kustomizations of one environment (flux-system).
+    let m = collide(&[
+        "flux < depends_on op >\ncluster a < instances 2 db d link app b to d namespace web >\ncluster a-b < instances 2 >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("Kustomization") && m.contains("databases-a-b")),
+        "{m:?}"
+    );
+    // Different namespaces or environments never collide.
+    assert!(collide(&["cluster shop < instances 2 namespace db >\ncluster o < instances 2 namespace other pooler shop-rw < type rw > >"]).is_empty());
+    assert!(collide(&["cluster app < instances 2 namespace db env dev >\ncluster app-primary < instances 2 namespace db env prod >"]).is_empty());
+}
+
+#[test]
+fn disabled_services_keep_what_poolers_use() {
+    assert_eq!(
+        codes("cluster app <\n  instances 3\n  disable_services ro\n  pooler p < type ro >\n>"),
+        ["E0642"]
+    );
+    assert!(
+        codes("cluster app <\n  instances 3\n  disable_services ro, r\n  pooler p < type rw >\n>")
+            .is_empty()
+    );
+}
+
+/// Flux's garbage collection, modelled from kustomize-controller
+/// (internal/controller/kustomization_controller.go, `deleteObjects`): when
+/// a cluster's Kustomization is deleted or stops listing an object, every
+/// object it applied is deleted unless it carries
+/// `kustomize.toolkit.fluxcd.io/prune: disabled`. For every example (and a
+/// program with clusters sharing namespaces), removing any one tree deletes
+/// no Namespace and nothing another tree also applies.
+#[test]
+fn removing_a_tree_never_deletes_a_namespace_or_anothers_objects() {
+    let shared = "flux < depends_on op >
+cluster a < instances 2 namespace db >
+cluster b < instances 2 namespace db >
+cluster c < instances 2 namespace cnpg-system >";
+    let mut programs: Vec<(String, cnpgc::ir::Program, Vec<cnpgc::emit::Tree>)> =
+        support::examples::examples()
+            .into_iter()
+            .map(|e| (e.name, e.program, e.trees))
+            .collect();
+    let p = program(shared);
+    let t = cnpgc::emit::emit_program(&p);
+    programs.push(("shared".into(), p, t));
+    let mut namespaces_seen = 0;
+    for (name, p, trees) in programs {
+        // Trees of different environments go to different Kubernetes clusters.
+        let env_of = |root: &str| {
+            p.clusters
+                .iter()
+                .find(|c| cnpgc::emit::layout(&p, c).root == root)
+                .map(cnpgc::emit::env_dir)
+        };
+        // (tree root, kind, namespace, name, prune disabled)
+        let mut applied: Vec<(String, String, String, String, bool)> = Vec::new();
+        for t in trees
+            .iter()
+            .filter(|t| !t.root.starts_with("fluxcd/clusters"))
+        {
+            for f in t.files.iter().filter(|f| {
+                f.path.ends_with(".yaml")
+                    && !f.path.ends_with("kustomization.yaml")
+                    && !f.path.ends_with("roles.yaml")
+            }) {
+                for doc in serde_norway::Deserializer::from_str(&f.content) {
+                    let v: serde_norway::Value = serde::Deserialize::deserialize(doc).unwrap();
+                    let get = |p: &[&str]| {
+                        let mut n = &v;
+                        for k in p {
+                            n = n.get(*k)?;
+                        }
+                        n.as_str().map(str::to_string)
+                    };
+                    let Some(kind) = get(&["kind"]) else { continue };
+                    let disabled = get(&[
+                        "metadata",
+                        "annotations",
+                        "kustomize.toolkit.fluxcd.io/prune",
+                    ])
+                    .as_deref()
+                        == Some("disabled");
+                    applied.push((
+                        t.root.clone(),
+                        kind,
+                        get(&["metadata", "namespace"]).unwrap_or_default(),
+                        get(&["metadata", "name"]).unwrap_or_default(),
+                        disabled,
+                    ));
+                }
+            }
+        }
+        for (root, kind, ns, obj, disabled) in &applied {
+            if kind == "Namespace" {
+                namespaces_seen += 1;
+                assert!(disabled, "{name}: {root} would prune Namespace {obj}");
+            }
+            if *disabled || obj.is_empty() {
+                // Pruning skips it; a `generateName` object is unique.
+                continue;
+            }
+            let others: Vec<&String> = applied
+                .iter()
+                .filter(|(r, k, n, o, _)| {
+                    r != root && env_of(r) == env_of(root) && k == kind && n == ns && o == obj
+                })
+                .map(|(r, ..)| r)
+                .collect();
+            assert!(
+                others.is_empty(),
+                "{name}: removing {root} deletes {kind} {ns}/{obj}, which {others:?} apply too"
+            );
+        }
+    }
+    assert!(namespaces_seen > 5, "{namespaces_seen}");
 }

@@ -75,6 +75,7 @@ codes! {
     E0210 Error "unknown link kind";
     E0211 Error "unknown module";
     E0212 Error "entry and statement mixed up";
+    E0240 Error "two objects with one name in a namespace";
     E0301 Error "wrong kind of value";
     E0302 Error "number out of range";
     E0303 Error "invalid Kubernetes name";
@@ -111,8 +112,10 @@ codes! {
     E0608 Error "two synchronous replication settings";
     E0640 Error "image tag does not match the PostgreSQL version";
     E0641 Error "node pool without a node label";
+    E0642 Error "pooler connects to a disabled service";
     E0701 Error "credentials out of reach";
     E0702 Error "migration does not fit";
+    E0740 Error "clusters in one namespace disagree on Istio injection";
     H0501 Hint "GKE Workload Identity binding";
     H0605 Hint "effective_cache_size far from the memory limit";
     H0612 Hint "PodMonitor needs the Prometheus Operator";
@@ -130,6 +133,7 @@ codes! {
     W0611 Warning "untrusted extension created at init only";
     W0702 Warning "Cilium policies without the service CIDR";
     W0703 Warning "database pods in the Istio mesh";
+    W0741 Warning "Istio injection on a namespace cnpgc does not write";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

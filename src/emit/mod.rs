@@ -154,7 +154,7 @@ pub fn emit_program(p: &Program) -> Vec<Tree> {
 
 /// The manifests of one cluster, grouped into files.
 struct Manifests {
-    namespace: Node,
+    namespace: Option<Node>,
     connection: Node,
     cluster: Vec<Node>,
     roles: Option<Node>,
@@ -242,7 +242,13 @@ pub fn emit_cluster(p: &Program, c: &Cluster) -> Tree {
     let base = |f: &str| l.in_base(f);
     let day2 = |f: &str| l.in_day2(f);
 
-    add(base("namespace.yaml"), &[m.namespace], None);
+    if let Some(n) = &m.namespace {
+        add(
+            base("namespace.yaml"),
+            std::slice::from_ref(n),
+            Some("This tree owns the namespace; Flux never prunes it (docs/gitops.md)."),
+        );
+    }
     add(base("cnpg.yaml"), &[m.connection], None);
     add(base("cluster.yaml"), &m.cluster, None);
     if let Some(r) = &m.roles {
@@ -401,6 +407,7 @@ pub fn emit_cluster(p: &Program, c: &Cluster) -> Tree {
 
 /// Which optional files a tree has, for the kustomization.
 pub(crate) struct Present {
+    pub namespace: bool,
     pub secrets: Vec<crate::secrets::SecretFile>,
     pub roles: bool,
     pub databases: bool,
@@ -420,6 +427,7 @@ pub(crate) struct Present {
 
 fn m_flags(c: &Cluster, m: &Manifests, l: &Layout) -> Present {
     Present {
+        namespace: m.namespace.is_some(),
         secrets: crate::secrets::cluster_secrets(c, l),
         roles: m.roles.is_some(),
         databases: !m.databases.is_empty(),
@@ -443,7 +451,8 @@ pub fn emit_stream(p: &Program) -> String {
     let mut out = String::new();
     for (i, c) in p.clusters.iter().enumerate() {
         let m = manifests(c);
-        let mut docs = vec![m.namespace, m.connection];
+        let mut docs: Vec<Node> = m.namespace.into_iter().collect();
+        docs.push(m.connection);
         docs.extend(m.network);
         docs.extend(m.object_stores);
         let mut cl = m.cluster;

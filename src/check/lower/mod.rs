@@ -347,6 +347,14 @@ impl<'a> ClusterLowering<'a> {
         let errors_before = self.diags.error_count();
         let name = self.name.clone();
         let namespace = self.text("namespace").unwrap_or_else(|| name.clone());
+        let namespace_owner = match self
+            .block
+            .first("namespace")
+            .and_then(|s| s.flag("existing"))
+        {
+            Some(true) => ir::NamespaceOwner::Existing(ir::ExistingWhy::Declared),
+            _ => ir::NamespaceOwner::ThisTree,
+        };
         let mut postgres = self.version(self.block.first("postgres"));
         let image_source = self.image(&mut postgres);
         let registry = self.registry();
@@ -484,6 +492,12 @@ impl<'a> ClusterLowering<'a> {
             name,
             env: self.env.clone(),
             span: self.stmt.span,
+            name_span: self
+                .stmt
+                .arg(0)
+                .map(|a| a.span)
+                .unwrap_or(self.stmt.head_span),
+            namespace_owner,
             source: self.source.to_string(),
             namespace,
             image: {
