@@ -517,3 +517,190 @@ cluster c < instances 2 namespace cnpg-system >";
     }
     assert!(namespaces_seen > 5, "{namespaces_seen}");
 }
+
+// ---------------------------------------------------------------------------
+// Network policies cover every pod cnpgc makes exist.
+
+fn yaml_docs(content: &str) -> Vec<serde_norway::Value> {
+    serde_norway::Deserializer::from_str(content)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .filter(|v: &serde_norway::Value| !v.is_null())
+        .collect()
+}
+
+/// Whether a Kubernetes label selector (matchLabels, matchExpressions with
+/// In / NotIn / Exists / DoesNotExist) selects `labels`.
+fn selects(sel: &serde_norway::Value, labels: &std::collections::BTreeMap<String, String>) -> bool {
+    if let Some(m) = sel.get("matchLabels").and_then(|m| m.as_mapping()) {
+        for (k, v) in m {
+            if labels.get(k.as_str().unwrap()).map(String::as_str) != v.as_str() {
+                return false;
+            }
+        }
+    }
+    if let Some(es) = sel.get("matchExpressions").and_then(|m| m.as_sequence()) {
+        for e in es {
+            let key = e["key"].as_str().unwrap();
+            let values: Vec<&str> = e
+                .get("values")
+                .and_then(|v| v.as_sequence())
+                .map(|v| v.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let got = labels.get(key).map(String::as_str);
+            let ok = match e["operator"].as_str().unwrap() {
+                "In" => got.is_some_and(|g| values.contains(&g)),
+                "NotIn" => !got.is_some_and(|g| values.contains(&g)),
+                "Exists" => got.is_some(),
+                "DoesNotExist" => got.is_none(),
+                o => panic!("operator {o}"),
+            };
+            if !ok {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn labels_of(v: Option<&serde_norway::Value>) -> std::collections::BTreeMap<String, String> {
+    v.and_then(|v| v.as_mapping())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().unwrap().to_string(),
+                        v.as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every pod the output makes exist (Clusters, their restore and PITR
+/// clusters, poolers, Jobs and CronJobs; CNPG's own Jobs carry the
+/// cluster's label), with its namespace and labels, is selected by an
+/// egress policy in its namespace; so is every pod of the operator's
+/// namespace that is not a database pod.
+fn assert_every_pod_covered(src: &str) -> usize {
+    let mut pods = Vec::new();
+    let mut policies = Vec::new();
+    for (path, content) in files(src) {
+        if !path.ends_with(".yaml") || path.ends_with("kustomization.yaml") {
+            continue;
+        }
+        for d in yaml_docs(&content) {
+            let ns = d["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let name = d["metadata"]["name"].as_str().unwrap_or("").to_string();
+            let mut labels = std::collections::BTreeMap::new();
+            match d["kind"].as_str().unwrap_or("") {
+                "Cluster" if d["apiVersion"].as_str() == Some("postgresql.cnpg.io/v1") => {
+                    labels.insert("cnpg.io/cluster".to_string(), name.clone());
+                }
+                "Pooler" => {
+                    labels.insert(
+                        "cnpg.io/cluster".into(),
+                        d["spec"]["cluster"]["name"].as_str().unwrap().into(),
+                    );
+                    labels.insert("cnpg.io/podRole".into(), "pooler".into());
+                    labels.insert("cnpg.io/poolerName".into(), name.clone());
+                }
+                "Job" => labels = labels_of(d["spec"]["template"]["metadata"].get("labels")),
+                "CronJob" => {
+                    labels = labels_of(
+                        d["spec"]["jobTemplate"]["spec"]["template"]["metadata"].get("labels"),
+                    )
+                }
+                "NetworkPolicy" => {
+                    let types: Vec<&str> = d["spec"]["policyTypes"]
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|t| t.as_str())
+                        .collect();
+                    if types.contains(&"Egress") {
+                        policies.push((ns.clone(), d["spec"]["podSelector"].clone()));
+                    }
+                    continue;
+                }
+                "CiliumNetworkPolicy" => {
+                    if d["spec"].get("egress").is_some() {
+                        policies.push((ns.clone(), d["spec"]["endpointSelector"].clone()));
+                    }
+                    continue;
+                }
+                _ => continue,
+            }
+            pods.push((path.clone(), ns, name, labels));
+        }
+    }
+    for (path, ns, name, labels) in &pods {
+        assert!(
+            policies
+                .iter()
+                .any(|(pns, sel)| pns == ns && selects(sel, labels)),
+            "{path}: no policy in {ns} selects the pods of {name} ({labels:?})"
+        );
+    }
+    // The operator and the plugin (any labels but cnpg.io/cluster).
+    let plugin: std::collections::BTreeMap<String, String> =
+        [("app".to_string(), "barman-cloud".to_string())].into();
+    assert!(
+        policies
+            .iter()
+            .any(|(ns, sel)| ns == "cnpg-system" && selects(sel, &plugin)),
+        "no policy for the operator's namespace"
+    );
+    let db_pod: std::collections::BTreeMap<String, String> =
+        [("cnpg.io/cluster".to_string(), "x".to_string())].into();
+    assert!(
+        !policies
+            .iter()
+            .any(|(ns, sel)| ns == "cnpg-system" && selects(sel, &db_pod)),
+        "the operator's policy takes database pods"
+    );
+    pods.len()
+}
+
+#[test]
+fn network_policies_cover_every_pod_cnpgc_makes_exist() {
+    for policy in ["vanilla", "cilium"] {
+        let src = format!(
+            "cluster old <
+  namespace legacy
+  instances 2
+  db shop
+  network < policy {policy} service_cidr \"10.43.0.0/16\" >
+>
+cluster app <
+  namespace shop
+  instances 2
+  db shop < owner shop_owner >
+  link s3 backups <
+    bucket   b
+    endpoint \"http://minio.minio.svc:9000\"
+    credentials secret(\"s3\")
+    export_schedule \"0 3 * * *\"
+  >
+  pitr before-upgrade < from backups backup_id b-1 target_time \"2026-01-01T00:00:00Z\" >
+  pooler app-pool < type rw >
+  link migration-db from old < mode logical  password secret(\"old-superuser\") >
+  network < policy {policy} service_cidr \"10.43.0.0/16\" >
+>"
+        );
+        let n = assert_every_pod_covered(&src);
+        assert!(n >= 6, "{policy}: only {n} pod sources");
+        // The sequence Job reaches the migration source.
+        let jobs = file(&src, "app/k8s/deploy/base/network.yaml");
+        assert!(jobs.contains("legacy"), "{jobs}");
+    }
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/seed-001-gitops-selfhosted.cnpg"
+    ))
+    .unwrap();
+    assert_every_pod_covered(&seed);
+}

@@ -40,6 +40,12 @@ pub fn export_job_prefix(c: &Cluster) -> String {
     fit_prefix(Kind::Job, &c.name, "-export-")
 }
 
+/// `generateName` of the on-demand Job copying a logical migration's
+/// sequence values at the switch-over.
+pub fn sync_sequences_job_prefix(c: &Cluster) -> String {
+    fit_prefix(Kind::Job, &c.name, "-sync-sequences-")
+}
+
 /// The logical export CronJob (at most 52 characters).
 pub fn export_cronjob(c: &Cluster) -> String {
     fit(Kind::CronJob.rule(), &c.name, "-export")

@@ -144,7 +144,7 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
             program.operator = Some(operator(op));
         }
     }
-    if program.operator.is_some()
+    if (program.operator.is_some() || program.clusters.iter().any(|c| c.network.is_some()))
         && program.flux.is_none()
         && let Some(sp) = seen.get(crate::emit::OPERATOR_DIR)
     {
@@ -155,7 +155,7 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
                 "cluster `operator` would share its directory with the operator's configuration",
             )
             .with_label("writes to operator/")
-            .with_help("rename the cluster, or drop `operator < … >` from this program"),
+            .with_help("rename the cluster (the operator's configuration and, with `network`, its policies go to operator/)"),
         );
     }
     resolve_cross_cluster(&mut program, files, &seen, diags);
