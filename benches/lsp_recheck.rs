@@ -43,7 +43,7 @@ fn document(lines: usize) -> String {
             "  >".into(),
             "  link prometheus".into(),
             format!("  link app web{c} to app0"),
-            "  pitr restore < from backups backup_id backup-1 >".into(),
+            "  pitr restore < from backups backup_id \"20240101T020000\" >".into(),
             ">".into(),
             String::new(),
         ]);

@@ -104,6 +104,7 @@ codes! {
     E0506 Error "two stores receive the WAL";
     E0507 Error "invalid GCP service account";
     E0508 Error "databases declared on a replica";
+    E0509 Error "not a barman backup ID";
     E0601 Error "blocked parameter";
     E0602 Error "operator-managed parameter";
     E0603 Error "library not vetted for preloading";

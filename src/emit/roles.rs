@@ -10,6 +10,15 @@ use crate::ir::{Cluster, Flag};
 /// were removed from the source by it.
 pub const MARKER: &str = "cnpgc-managed";
 
+/// The comment prefix of the roles this cluster manages:
+/// `cnpgc-managed[<cluster>]`. A restored or cloned cluster finds the
+/// roles of the cluster it came from marked with that cluster's name, not
+/// its own: it leaves them as they are (docs/grants.md, "Restored and
+/// cloned clusters"). Cluster names hold no `[`, `]`, `%` or `_`.
+pub fn marker(c: &Cluster) -> String {
+    format!("{MARKER}[{}]", c.name)
+}
+
 pub fn role_list(c: &Cluster) -> Vec<Node> {
     c.roles
         .iter()
@@ -32,8 +41,8 @@ pub fn role_list(c: &Cluster) -> Vec<Node> {
                 }
             }
             let comment = match &r.comment {
-                Some(text) => format!("{MARKER}: {text}"),
-                None => MARKER.to_string(),
+                Some(text) => format!("{}: {text}", marker(c)),
+                None => marker(c),
             };
             let mut m = Map::new()
                 .set("name", r.name.clone())

@@ -1,3 +1,4 @@
+pub mod barman;
 pub mod examples;
 pub mod fakeio;
 pub mod grants;

@@ -83,7 +83,83 @@ impl PgServer {
         }
     }
 
+    /// Like [`PgServer::start`], with `conf` appended to postgresql.conf
+    /// (e.g. `archive_mode = on` and an `archive_command`).
+    pub fn start_configured(conf: &str) -> PgServer {
+        let bin = find_bin_dir().unwrap_or_else(|why| panic!("{}", missing_message(&why)));
+        let mut server = PgServer::prepare(bin);
+        server.init_db();
+        server.append_conf(conf);
+        server.launch();
+        server
+    }
+
+    /// A server started on a data directory another program writes, as a
+    /// restore does: `fill` gets the (not yet existing) data directory and
+    /// writes it, running its commands as the server's OS user
+    /// ([`server_user_command`]); then the harness settings and `conf` (the
+    /// `restore_command`, recovery targets, an `archive_command`) are
+    /// appended to its postgresql.conf, `recovery.signal` is created and the
+    /// server started. Returns once recovery has ended and the server was
+    /// promoted; panics with the server log when it fails or takes longer
+    /// than `timeout`.
+    pub fn recover(
+        fill: impl FnOnce(&Path) -> Result<(), String>,
+        conf: &str,
+        timeout: Duration,
+    ) -> PgServer {
+        let bin = find_bin_dir().unwrap_or_else(|why| panic!("{}", missing_message(&why)));
+        let mut server = PgServer::prepare(bin);
+        if let Err(e) = fill(&server.data_dir) {
+            panic!("restoring the data directory failed: {e}");
+        }
+        let signal = server.data_dir.join("recovery.signal");
+        fs::write(&signal, "").expect("cannot write recovery.signal");
+        if server.as_root {
+            let (uid, gid) = os_user_ids(PG_OS_USER);
+            std::os::unix::fs::chown(&signal, Some(uid), Some(gid)).expect("chown recovery.signal");
+        }
+        server.append_conf(&server.harness_conf());
+        server.append_conf(conf);
+        server.launch();
+        server.wait_promoted(timeout);
+        server
+    }
+
+    /// Waits until the server has left recovery (`pg_is_in_recovery()` false).
+    fn wait_promoted(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let out = self.psql_output(
+                PG_OS_USER,
+                "postgres",
+                &["-c", "SELECT pg_is_in_recovery()"],
+            );
+            if out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "f" {
+                return;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "PostgreSQL on port {} did not finish recovery within {timeout:?}:\n--- server log ---\n{}",
+                    self.port,
+                    self.log_contents()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn start_with(bin_dir: PathBuf) -> PgServer {
+        let mut server = PgServer::prepare(bin_dir);
+        // From here on, a panic drops `server`, which stops whatever was
+        // started and removes the temporary directory.
+        server.init_db();
+        server.launch();
+        server
+    }
+
+    /// The temporary directory and paths of a server, nothing started.
+    fn prepare(bin_dir: PathBuf) -> PgServer {
         let as_root = running_as_root();
         let psql = {
             let p = bin_dir.join("psql");
@@ -112,7 +188,7 @@ impl PgServer {
             }
         }
 
-        let mut server = PgServer {
+        PgServer {
             bin_dir,
             psql,
             data_dir,
@@ -123,12 +199,34 @@ impl PgServer {
             running: false,
             scripts: AtomicUsize::new(0),
             tmp,
-        };
-        // From here on, a panic drops `server`, which stops whatever was
-        // started and removes the temporary directory.
-        server.init_db();
-        server.launch();
-        server
+        }
+    }
+
+    /// The harness's own settings: loopback only, its socket directory,
+    /// no durability (throwaway data), small memory.
+    fn harness_conf(&self) -> String {
+        format!(
+            "\n# cnpgc test harness\n\
+             listen_addresses = '127.0.0.1'\n\
+             unix_socket_directories = '{}'\n\
+             fsync = off\n\
+             synchronous_commit = off\n\
+             full_page_writes = off\n\
+             max_connections = 50\n\
+             shared_buffers = 32MB\n\
+             logging_collector = off\n\
+             log_min_messages = warning\n",
+            self.socket_dir.to_string_lossy().replace('\'', "''")
+        )
+    }
+
+    fn append_conf(&self, conf: &str) {
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(self.data_dir.join("postgresql.conf"))
+            .expect("cannot open postgresql.conf");
+        f.write_all(conf.as_bytes())
+            .expect("cannot write postgresql.conf");
     }
 
     fn init_db(&self) {
@@ -153,25 +251,7 @@ impl PgServer {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        let conf = format!(
-            "\n# cnpgc test harness\n\
-             listen_addresses = '127.0.0.1'\n\
-             unix_socket_directories = '{}'\n\
-             fsync = off\n\
-             synchronous_commit = off\n\
-             full_page_writes = off\n\
-             max_connections = 50\n\
-             shared_buffers = 32MB\n\
-             logging_collector = off\n\
-             log_min_messages = warning\n",
-            self.socket_dir.to_string_lossy().replace('\'', "''")
-        );
-        let mut f = fs::OpenOptions::new()
-            .append(true)
-            .open(self.data_dir.join("postgresql.conf"))
-            .expect("cannot open postgresql.conf");
-        f.write_all(conf.as_bytes())
-            .expect("cannot write postgresql.conf");
+        self.append_conf(&self.harness_conf());
     }
 
     fn launch(&mut self) {
@@ -276,17 +356,34 @@ impl PgServer {
 
     /// A command for a server-side binary, run as `postgres` when we are root.
     fn server_command(&self, name: &str) -> Command {
-        let bin = self.bin_dir.join(name);
-        let mut cmd = if self.as_root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", PG_OS_USER, "--"]).arg(bin);
-            c
-        } else {
-            Command::new(bin)
-        };
-        clean_pg_env(&mut cmd);
-        cmd.env("LC_ALL", "C").current_dir(self.tmp.path());
+        let mut cmd = server_user_command(self.bin_dir.join(name));
+        cmd.current_dir(self.tmp.path());
         cmd
+    }
+
+    /// A command that reaches this server through libpq's defaults
+    /// (`PGHOST` the socket directory, `PGPORT`), run as the server's OS user
+    /// (it may read the data directory, as a backup tool must).
+    pub fn client_command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = server_user_command(program);
+        cmd.env("PGHOST", &self.socket_dir)
+            .env("PGPORT", self.port.to_string())
+            .current_dir(self.tmp.path());
+        cmd
+    }
+
+    /// Writes an executable file (a wrapper script) into the server's temp
+    /// dir, readable only by the server's OS user; gives its path.
+    pub fn write_private_script(&self, name: &str, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.tmp.path().join(name);
+        fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o700)).expect("chmod script");
+        if self.as_root {
+            let (uid, gid) = os_user_ids(PG_OS_USER);
+            std::os::unix::fs::chown(&path, Some(uid), Some(gid)).expect("chown script");
+        }
+        path
     }
 
     pub fn port(&self) -> u16 {
@@ -448,6 +545,35 @@ pub fn quote_literal(s: &str) -> String {
     }
 }
 
+/// The major version of the PostgreSQL binaries the harness runs.
+pub fn server_major() -> u32 {
+    let bin = find_bin_dir().unwrap_or_else(|why| panic!("{}", missing_message(&why)));
+    let out = Command::new(bin.join("postgres"))
+        .arg("--version")
+        .output()
+        .expect("postgres --version");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .find_map(|w| w.split('.').next().and_then(|m| m.parse().ok()))
+        .unwrap_or_else(|| panic!("no version in {text:?}"))
+}
+
+/// A command run as the OS user that owns the server processes (`postgres`
+/// through `runuser` when the tests run as root), with no inherited `PG*`
+/// variable and `LC_ALL=C`.
+pub fn server_user_command(program: impl AsRef<OsStr>) -> Command {
+    let mut cmd = if running_as_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", PG_OS_USER, "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    clean_pg_env(&mut cmd);
+    cmd.env("LC_ALL", "C");
+    cmd
+}
+
 fn skip_requested() -> bool {
     std::env::var("CNPGC_SKIP_PG").is_ok_and(|v| v.trim() == "1")
 }
@@ -524,7 +650,7 @@ fn find_bin_dir() -> Result<PathBuf, String> {
     }
 }
 
-fn running_as_root() -> bool {
+pub fn running_as_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     // /proc/self belongs to the effective uid of this process.
     if let Ok(meta) = fs::metadata("/proc/self") {

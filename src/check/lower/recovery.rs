@@ -44,6 +44,30 @@ impl ClusterLowering<'_> {
                     .with_help("keep one of target_time, target_lsn, target_name, target_xid, target_immediate"),
             );
         }
+        if let Some(id) = &t.backup_id
+            && !is_backup_id(id)
+        {
+            let sp = b
+                .first("backup_id")
+                .and_then(|s| s.arg(0))
+                .map(|a| a.span)
+                .unwrap_or_default();
+            let mut d = Diagnostic::new(
+                codes::E0509,
+                sp,
+                format!("`{id}` is not a barman backup ID"),
+            )
+            .with_label("barman and the plugin match backups by their ID, the time they started")
+            .with_help(
+                "a backup ID looks like 20240101T020000 (barman-cloud-backup-list, or status.backupId of a \
+                 Backup object; not the Backup object's name); or leave `backup_id` out and give \
+                 `target_time`: the recovery starts from the latest backup that ended before it",
+            );
+            if let Some(fixed) = backup_id_in(id) {
+                d = d.with_fix(sp, format!("\"{fixed}\""));
+            }
+            self.diags.push(d);
+        }
         if let Some(lsn) = &t.lsn
             && !lsn.split_once('/').is_some_and(|(a, b)| {
                 !a.is_empty()
@@ -94,22 +118,22 @@ impl ClusterLowering<'_> {
             let name_span = p.arg(0).map(|a| a.span).unwrap_or(p.span);
             let b = p.block().cloned().unwrap_or_default();
             let mut target = self.target(&b);
-            if target.backup_id.is_none() {
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::E0203,
-                        p.head_span.to(name_span),
-                        format!("pitr `{name}` needs `backup_id`"),
-                    )
-                    .with_label("no backup to restore")
-                    .with_help("add: backup_id <name of the Backup object>"),
-                );
-                continue;
-            }
             let no_stop = target.time.is_none()
                 && target.lsn.is_none()
                 && target.name.is_none()
                 && target.xid.is_none();
+            if target.backup_id.is_none() && no_stop {
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::E0203,
+                        p.head_span.to(name_span),
+                        format!("pitr `{name}` needs `target_time` or `backup_id`"),
+                    )
+                    .with_label("recover to where?")
+                    .with_help("add `target_time \"2024-01-01T10:00:00Z\"` (the latest backup that ended before it is restored, then WAL replayed up to it), or `backup_id 20240101T020000` (barman's ID of one backup)"),
+                );
+                continue;
+            }
             if no_stop {
                 // Without a target, restore exactly the named backup.
                 target.immediate = true;
@@ -389,4 +413,23 @@ impl ClusterLowering<'_> {
                 .is_none_or(|v| !matches!(v.v, Val::Bool(false))),
         })
     }
+}
+
+/// barman's backup ID: the time the backup started, `YYYYMMDDTHHMMSS`
+/// (barman/cloud.py: `datetime.now().strftime("%Y%m%dT%H%M%S")`).
+pub(crate) fn is_backup_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 15 && b[8] == b'T' && b[..8].iter().chain(&b[9..]).all(u8::is_ascii_digit)
+}
+
+/// The backup ID inside a Backup object's name as the plugin writes it
+/// (`backup-20240101020000`: plugin internal/cnpgi/instance/backup.go), or
+/// a name that carries one (`backup-20240101T020000`).
+fn backup_id_in(s: &str) -> Option<String> {
+    let tail = s.rsplit('-').next()?;
+    if is_backup_id(tail) {
+        return Some(tail.to_string());
+    }
+    (tail.len() == 14 && tail.bytes().all(|c| c.is_ascii_digit()))
+        .then(|| format!("{}T{}", &tail[..8], &tail[8..]))
 }

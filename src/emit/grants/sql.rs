@@ -16,7 +16,7 @@
 //! the declared grants, not with databases × roles. Semantics: docs/grants.md.
 
 use super::quote::{comment, dollar, literal, psql_connect, text_array};
-use crate::emit::roles::MARKER;
+use crate::emit::roles::marker;
 use crate::ir::{Cluster, Database};
 
 /// The fixed file of the cluster section.
@@ -90,10 +90,14 @@ pub fn grants_sql(c: &Cluster) -> String {
          -- Runs as a superuser: a cluster section, then one transaction per database.\n\
          -- Each change is announced by a NOTICE; running it again changes nothing.\n\
          -- Semantics: docs/grants.md.\n\
-         \\set ON_ERROR_STOP on\n\n",
+         \\set ON_ERROR_STOP on\n\
+         -- The roles this cluster manages carry this comment (roles of the\n\
+         -- cluster a restore came from carry another: they are left alone).\n\
+         \\set cnpgc_marker {}\n\n",
         comment(&c.name),
         c.postgres.major,
-        comment(&c.source)
+        comment(&c.source),
+        literal(&format!("{}%", marker(c)))
     ));
     cluster_section(&mut out, c);
     for d in &c.databases {
@@ -128,9 +132,10 @@ fn insert_names(out: &mut String, table: &str, names: &[&str]) {
     }
 }
 
-/// The fixed SQL with cnpgc's role comment pattern filled in.
+/// The fixed SQL with cnpgc's role comment pattern filled in: the psql
+/// variable grants.sql sets to this cluster's marker.
 fn fixed(sql: &str) -> String {
-    sql.replace("@MARKER@", &literal(&format!("{MARKER}%")))
+    sql.replace("@MARKER@", ":'cnpgc_marker'")
 }
 
 fn cluster_section(out: &mut String, c: &Cluster) {
@@ -217,7 +222,7 @@ fn execute(label: &str) -> String {
 pub fn wait_sql(c: &Cluster) -> String {
     let dbs = text_array(c.databases.iter().map(|d| d.name.as_str()));
     let roles = text_array(c.roles.iter().map(|r| r.name.as_str()));
-    let marker = literal(&format!("{MARKER}%"));
+    let marker = literal(&format!("{}%", marker(c)));
     let body = format!(
         "\n\
          DECLARE\n  \

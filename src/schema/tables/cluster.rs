@@ -212,7 +212,7 @@ pub static CLUSTER: BlockSpec = BlockSpec {
             args: &[arg("name", Ty::ClusterName)],
             body: Body::Block(&PITR),
             repeat: true,
-            example: "pitr restore-jan < backup_id backup-20240101 target_time \"2024-01-01T10:00:00Z\" >",
+            example: "pitr restore-jan < target_time \"2024-01-01T10:00:00Z\" >",
             ..stmt(
                 "pitr",
                 "A point-in-time recovery cluster restored from one of this cluster's backups.",

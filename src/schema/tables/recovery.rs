@@ -8,12 +8,12 @@ pub static PITR: BlockSpec = BlockSpec {
     doc: "A point-in-time recovery: a new cluster restored from a backup of this one (day2/backup/point-in-time-recovery.yaml).",
     stmts: &[
         StmtSpec {
-            args: &[arg("backup", Ty::K8sName)],
-            example: "backup_id backup-20240101",
-            required: true,
+            args: &[arg("backup", Ty::Text)],
+            example: "backup_id 20240101T020000",
+            default: Some("the latest backup that ended before the target"),
             ..stmt(
                 "backup_id",
-                "The backup to restore from: the name of the Backup object (the barman-cloud plugin names its backups after it).",
+                "The backup to restore: barman's backup ID, the time it started (`20240101T020000`; `barman-cloud-backup-list`, or a Backup object's status.backupId). Leave it out to start from the latest backup that ended before `target_time` (or `target_lsn`).",
             )
         },
         StmtSpec {
@@ -135,10 +135,11 @@ pub static RECOVERY: BlockSpec = BlockSpec {
         },
         StmtSpec {
             args: &[arg("backup", Ty::Text)],
-            example: "backup_id backup-20240101",
+            example: "backup_id 20240101T020000",
+            default: Some("the latest backup that ended before the target"),
             ..stmt(
                 "backup_id",
-                "The backup to start from (default: the latest one before the target).",
+                "The backup to start from: barman's backup ID, the time it started (`20240101T020000`).",
             )
         },
         TARGET_TIME,
