@@ -685,7 +685,7 @@ cluster app <
     credentials secret(\"s3\")
     export_schedule \"0 3 * * *\"
   >
-  pitr before-upgrade < from backups backup_id b-1 target_time \"2026-01-01T00:00:00Z\" >
+  pitr before-upgrade < from backups target_time \"2026-01-01T00:00:00Z\" >
   pooler app-pool < type rw >
   link migration-db from old < mode logical  password secret(\"old-superuser\") >
   network < policy {policy} service_cidr \"10.43.0.0/16\" >
