@@ -35,12 +35,61 @@ fn code_of(p: &Path) -> String {
         .to_string()
 }
 
+/// `// fixture: expand N`: every line holding `__N__` stands for N lines,
+/// with n = 1..=N (a program too large to write out, for size limits).
+fn expand(src: &str) -> String {
+    let Some(n) = src.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("// fixture: expand ")
+            .and_then(|n| n.trim().parse::<usize>().ok())
+    }) else {
+        return src.to_string();
+    };
+    let mut out = String::new();
+    for line in src.lines() {
+        if line.contains("__N__") {
+            for i in 1..=n {
+                out.push_str(&line.replace("__N__", &i.to_string()));
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Marks the program of the previous build (`cnpgc build` compares the
+/// new objects with its tree): the source is what precedes the marker.
+const PREVIOUS: &str = "// fixture: previous build\n";
+
 /// Checks a source and, when it is clean, resolves its secrets the way
-/// `cnpgc build` does, with IO scripted by `// fixture: …` comments.
+/// `cnpgc build` does, with IO scripted by `// fixture: …` comments, and
+/// compares it with the previous build's tree when there is one.
 fn diagnose(name: &str, src: &str) -> (Vec<Diagnostic>, cnpgc::source::SourceMap) {
+    let (src, previous) = match src.split_once(PREVIOUS) {
+        Some((now, before)) => (now, Some(before)),
+        None => (src, None),
+    };
+    let src = &expand(src);
     let checked = cnpgc::check_sources(&[(name, src)]);
     let mut all = Diagnostics::default();
     all.extend(checked.diagnostics.iter().cloned());
+    if let (Some(p), Some(before)) = (&checked.program, previous) {
+        let old = cnpgc::check_sources(&[("previous.cnpg", before)])
+            .program
+            .expect("the previous build checks clean");
+        let files: Vec<(String, String)> = cnpgc::emit::emit_program(&old)
+            .into_iter()
+            .flat_map(|t| {
+                t.files
+                    .into_iter()
+                    .map(move |f| (format!("{}/{}", t.root, f.path), f.content))
+            })
+            .collect();
+        all.extend(cnpgc::check::immutable::compare(p, &files));
+    }
     if let Some(p) = &checked.program {
         let io = FakeIo::from_directives(src);
         let mode = if src.contains("// fixture: plaintext") {

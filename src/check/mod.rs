@@ -4,7 +4,9 @@
 //! what lives together (namespaces and names shared by clusters).
 
 pub mod bind;
+pub mod cron;
 pub mod defs;
+pub mod immutable;
 pub mod lower;
 pub mod modules;
 pub mod together;

@@ -334,76 +334,53 @@ pub fn rotation(text: &str) -> Parsed<String> {
     Err(e)
 }
 
-const CRON_DESCRIPTORS: &[&str] = &[
-    "@yearly",
-    "@annually",
-    "@monthly",
-    "@weekly",
-    "@daily",
-    "@midnight",
-    "@hourly",
-];
-
-/// A CNPG schedule: 6 cron fields (seconds first) or a descriptor.
+/// A CNPG schedule: 6 cron fields (seconds first) or a descriptor, each
+/// field checked as robfig/cron v1.2.0 reads it (see `cron`).
 pub fn cron(text: &str) -> Parsed<String> {
     let t = text.trim();
-    if CRON_DESCRIPTORS.contains(&t) {
-        return Ok(t.to_string());
-    }
-    if let Some(d) = t.strip_prefix("@every ") {
-        duration(d.trim()).map_err(|_| {
-            Invalid::new(
-                codes::E0308,
-                format!("`{text}`: `@every` needs a duration such as 1h"),
-            )
-        })?;
-        return Ok(t.to_string());
-    }
     let fields: Vec<&str> = t.split_whitespace().collect();
-    let field_ok = |f: &str| {
-        f.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '/' | ',' | '-' | '?' | '#'))
-    };
-    if let Some(bad) = fields.iter().find(|f| !field_ok(f)) {
-        return Err(
-            Invalid::new(codes::E0308, format!("`{bad}` is not a cron field"))
-                .help("cron fields hold numbers, names, `*`, `/`, `,`, `-` and `?`"),
-        );
+    if fields.len() == 5
+        && super::cron::check(&format!("0 {t}"), super::cron::Dialect::Seconds).is_ok()
+    {
+        let six = format!("0 {}", fields.join(" "));
+        return Err(Invalid::new(
+            codes::E0308,
+            format!("`{t}` has 5 fields; CNPG schedules have 6, seconds first"),
+        )
+        .help(format!("\"{six}\" runs at the same times (second 0)"))
+        .fix(format!("\"{six}\"")));
     }
-    match fields.len() {
-        6 => Ok(fields.join(" ")),
-        5 => {
-            let six = format!("0 {}", fields.join(" "));
-            Err(Invalid::new(
-                codes::E0308,
-                format!("`{t}` has 5 fields; CNPG schedules have 6, seconds first"),
-            )
-            .help(format!("\"{six}\" runs at the same times (second 0)"))
-            .fix(format!("\"{six}\"")))
-        }
-        n => Err(Invalid::new(codes::E0308, format!("`{t}` has {n} fields; CNPG schedules have 6"))
-            .help("fields: second minute hour day-of-month month day-of-week, e.g. \"0 0 2 * * *\" (daily at 02:00)")),
-    }
+    super::cron::check(t, super::cron::Dialect::Seconds).map_err(|why| {
+        Invalid::new(codes::E0308, format!("`{t}` is not a backup schedule: {why}"))
+            .help("CNPG reads 6 fields, seconds first: second (0-59) minute (0-59) hour (0-23) day-of-month (1-31) month (1-12 or JAN-DEC) day-of-week (0-6 or SUN-SAT); e.g. \"0 0 2 * * *\" (daily at 02:00)")
+    })
 }
 
-/// A Kubernetes CronJob schedule: 5 fields (minute first) or a descriptor.
+/// A Kubernetes CronJob schedule: 5 fields (minute first) or a descriptor,
+/// each field checked as the API server reads it; `off` turns it off.
 pub fn kube_cron(text: &str) -> Parsed<String> {
     let t = text.trim();
-    if CRON_DESCRIPTORS.contains(&t) || t == "off" {
+    if t == "off" {
         return Ok(t.to_string());
     }
     let fields: Vec<&str> = t.split_whitespace().collect();
-    match fields.len() {
-        5 => cron(&format!("0 {t}")).map(|_| fields.join(" ")),
-        6 => Err(Invalid::new(
+    if fields.len() == 6
+        && super::cron::check(&fields[1..].join(" "), super::cron::Dialect::Standard).is_ok()
+    {
+        return Err(Invalid::new(
             codes::E0308,
             format!("`{t}` has 6 fields; a Kubernetes CronJob schedule has 5 (no seconds)"),
         )
-        .help(format!("\"{}\" runs at the same times", fields[1..].join(" ")))
-        .fix(format!("\"{}\"", fields[1..].join(" ")))),
-        n => Err(Invalid::new(codes::E0308, format!("`{t}` has {n} fields; a CronJob schedule has 5"))
-            .help("fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * 0\" (Sundays at 03:00)")),
+        .help(format!(
+            "\"{}\" runs at the same times",
+            fields[1..].join(" ")
+        ))
+        .fix(format!("\"{}\"", fields[1..].join(" "))));
     }
+    super::cron::check(t, super::cron::Dialect::Standard).map_err(|why| {
+        Invalid::new(codes::E0308, format!("`{t}` is not a CronJob schedule: {why}"))
+            .help("a CronJob reads 5 fields: minute (0-59) hour (0-23) day-of-month (1-31) month (1-12 or JAN-DEC) day-of-week (0-6 or SUN-SAT); e.g. \"0 3 * * 0\" (Sundays at 03:00)")
+    })
 }
 
 /// An RFC 3339 timestamp (`2024-01-01T10:00:00Z`, `…+02:00`, fractions allowed).

@@ -66,6 +66,17 @@ pub fn run(a: Args, color: bool) -> u8 {
         return 0;
     }
     let dir = PathBuf::from(&a.out);
+    // Fields the cluster never changes, against the previous tree (E0811).
+    let frozen = cnpgc::check::immutable::compare(program, &super::previous::read(&dir));
+    if !frozen.is_empty() {
+        let text = cnpgc::diag::render::render(&frozen, &checked.sources, a.format, color);
+        match a.format {
+            Format::Json => print!("{text}"),
+            _ => eprint!("{text}"),
+        }
+        eprintln!("cnpgc: nothing written");
+        return 1;
+    }
     let mut planned = Planned::new();
     for t in cnpgc::emit::emit_program(program) {
         for f in t.files {

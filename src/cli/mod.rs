@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod inputs;
 mod lsp;
+mod previous;
 mod secrets;
 mod sops;
 mod tree;

@@ -96,7 +96,7 @@ codes! {
     E0405 Error "secret value unusable";
     E0406 Error "generated secret cannot be kept";
     E0407 Error "encryption failed";
-    E0501 Error "path ends with the server name";
+    E0501 Error "path ends with the server name" retired=true;
     E0502 Error "bucket lifecycle shorter than retention";
     E0503 Error "inline and plugin backups both configured";
     E0504 Error "recovery or replica without a source";
@@ -117,6 +117,18 @@ codes! {
     E0701 Error "credentials out of reach";
     E0702 Error "migration does not fit";
     E0740 Error "clusters in one namespace disagree on Istio injection";
+    E0801 Error "reserved role name";
+    E0802 Error "reserved database name";
+    E0803 Error "image tag the operator refuses" retired=true;
+    E0804 Error "parameter value the operator refuses";
+    E0805 Error "shared_buffers above the memory request";
+    E0806 Error "PgBouncer parameter the operator refuses";
+    E0807 Error "pool mode the Pooler does not support";
+    E0808 Error "recovery target the operator refuses";
+    E0810 Error "grant scripts too large for a ConfigMap";
+    E0811 Error "immutable field changed since the last build";
+    E0812 Error "invalid parameter name";
+    E0813 Error "name taken by an object the operator creates";
     H0501 Hint "GKE Workload Identity binding";
     H0605 Hint "effective_cache_size far from the memory limit";
     H0612 Hint "PodMonitor needs the Prometheus Operator";
@@ -135,6 +147,7 @@ codes! {
     W0702 Warning "Cilium policies without the service CIDR";
     W0703 Warning "database pods in the Istio mesh";
     W0741 Warning "Istio injection on a namespace cnpgc does not write";
+    W0801 Warning "path ends with the server name";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

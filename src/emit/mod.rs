@@ -474,27 +474,7 @@ fn m_flags(c: &Cluster, m: &Manifests, l: &Layout) -> Present {
 pub fn emit_stream(p: &Program) -> String {
     let mut out = String::new();
     for (i, c) in p.clusters.iter().enumerate() {
-        let m = manifests(c);
-        let mut docs: Vec<Node> = m.namespace.into_iter().collect();
-        docs.push(m.connection);
-        docs.extend(m.network);
-        docs.extend(m.object_stores);
-        let mut cl = m.cluster;
-        if let Some(r) = &m.roles {
-            roles::merge_into(&mut cl[0], r);
-        }
-        docs.extend(cl);
-        docs.extend(m.databases);
-        docs.extend(m.publications);
-        docs.extend(m.subscriptions);
-        docs.extend(m.credentials);
-        if !m.grant_job.is_empty() {
-            docs.push(grants::job::shared_config_map_for(c));
-        }
-        docs.extend(m.grant_job);
-        docs.extend(m.poolers);
-        docs.extend(m.alerts);
-        docs.extend(m.schedules);
+        let docs = applied(c);
         if i > 0 {
             out.push_str("---\n");
         }
@@ -502,4 +482,31 @@ pub fn emit_stream(p: &Program) -> String {
         yaml::write_docs(&mut out, &docs);
     }
     out
+}
+
+/// The manifests of a cluster that are applied continuously, in apply
+/// order (what the `-o -` stream holds for it).
+pub fn applied(c: &Cluster) -> Vec<Node> {
+    let m = manifests(c);
+    let mut docs: Vec<Node> = m.namespace.into_iter().collect();
+    docs.push(m.connection);
+    docs.extend(m.network);
+    docs.extend(m.object_stores);
+    let mut cl = m.cluster;
+    if let Some(r) = &m.roles {
+        roles::merge_into(&mut cl[0], r);
+    }
+    docs.extend(cl);
+    docs.extend(m.databases);
+    docs.extend(m.publications);
+    docs.extend(m.subscriptions);
+    docs.extend(m.credentials);
+    if !m.grant_job.is_empty() {
+        docs.push(grants::job::shared_config_map_for(c));
+    }
+    docs.extend(m.grant_job);
+    docs.extend(m.poolers);
+    docs.extend(m.alerts);
+    docs.extend(m.schedules);
+    docs
 }

@@ -5,9 +5,11 @@
 
 use indexmap::IndexMap;
 
+mod accept;
 mod gitops;
 mod image_tag;
 mod links;
+mod params;
 mod profiles;
 mod recovery;
 mod resources;
@@ -107,6 +109,10 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
     let lowered = crate::par::map(&tasks, |&(source, s, env)| {
         let mut d = Diagnostics::default();
         let c = ClusterLowering::new(source, s, env, defs, &known, &mut d).run();
+        let d = match env {
+            Some(e) => blame_env(source, s, e, defs, &known, d),
+            None => d,
+        };
         (c, d)
     });
     for (c, d) in lowered {
@@ -160,6 +166,52 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
     }
     resolve_cross_cluster(&mut program, files, &seen, diags);
     program
+}
+
+/// An environment's diagnostics, each that the cluster without the
+/// environment does not have (the environment causes it) naming the
+/// environment and pointing at its override: at the statement itself when
+/// it is one of the environment's, else at the environment, with the
+/// statement as a secondary label.
+fn blame_env(
+    source: &str,
+    s: &BStmt,
+    env: &BStmt,
+    defs: &Defs,
+    known: &IndexMap<String, gitops::Known>,
+    d: Diagnostics,
+) -> Diagnostics {
+    let mut base = Diagnostics::default();
+    ClusterLowering::new(source, s, None, defs, known, &mut base).run();
+    let base = base.into_vec();
+    let name = env.text_arg(0).unwrap_or_default();
+    let head = env.arg(0).map(|a| a.span).unwrap_or(env.head_span);
+    let inside =
+        |sp: Span| sp.file == env.span.file && sp.start >= env.span.start && sp.end <= env.span.end;
+    let mut out = Diagnostics::default();
+    for mut x in d.into_vec() {
+        let same = base
+            .iter()
+            .any(|b| b.code == x.code && b.span == x.span && b.message == x.message);
+        if !same {
+            x.message = format!("{} (env `{name}`)", x.message);
+            if !inside(x.span) {
+                let label = x.label.take().unwrap_or_else(|| "here".into());
+                x.secondary.insert(
+                    0,
+                    crate::diag::Label {
+                        span: x.span,
+                        message: label,
+                    },
+                );
+                x.span = head;
+                x.label = Some(format!("the overrides of env `{name}` cause this"));
+                x.fix = None;
+            }
+        }
+        out.push(x);
+    }
+    out
 }
 
 fn flux(s: &BStmt) -> ir::FluxTarget {
@@ -485,10 +537,7 @@ impl<'a> ClusterLowering<'a> {
         }
 
         let roles = self.roles.into_values().map(|d| d.role).collect();
-        if self.diags.error_count() > errors_before {
-            return None;
-        }
-        Some(ir::Cluster {
+        let cluster = ir::Cluster {
             name,
             env: self.env.clone(),
             span: self.stmt.span,
@@ -541,7 +590,12 @@ impl<'a> ClusterLowering<'a> {
             publications: Vec::new(),
             apps,
             migration,
-        })
+        };
+        accept::check(self.stmt, &self.block, self.diags, &cluster);
+        if self.diags.error_count() > errors_before {
+            return None;
+        }
+        Some(cluster)
     }
 
     fn version(&self, s: Option<&BStmt>) -> ir::PgVersion {

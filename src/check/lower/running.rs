@@ -1,81 +1,9 @@
-//! Running it well: parameters (refused when they run commands or the
-//! operator owns them; memory and WAL sizing checked against the resources),
+//! Running it well: parameters (each checked in `params`; memory and WAL
+//! sizing checked against the resources),
 //! synchronous replication checked against the instances, images, registry
 //! mirror, services, placement, poolers, monitoring and the tier.
 
 use super::*;
-
-/// Parameters that run shell commands or load code: refused (seed 003).
-const BLOCKED: &[&str] = &[
-    "archive_command",
-    "restore_command",
-    "archive_cleanup_command",
-    "recovery_end_command",
-    "ssl_passphrase_command",
-    "dynamic_library_path",
-    "local_preload_libraries",
-    "session_preload_libraries",
-];
-
-/// Parameters the operator sets itself (CNPG's fixed parameters).
-const OPERATOR_MANAGED: &[&str] = &[
-    "allow_system_table_mods",
-    "archive_mode",
-    "archive_timeout",
-    "cluster_name",
-    "config_file",
-    "data_directory",
-    "data_sync_retry",
-    "event_source",
-    "external_pid_file",
-    "full_page_writes",
-    "hba_file",
-    "hot_standby",
-    "ident_file",
-    "jit_provider",
-    "listen_addresses",
-    "log_destination",
-    "log_directory",
-    "log_file_mode",
-    "log_filename",
-    "log_rotation_age",
-    "log_rotation_size",
-    "log_truncate_on_rotation",
-    "logging_collector",
-    "max_replication_slots",
-    "port",
-    "primary_conninfo",
-    "primary_slot_name",
-    "promote_trigger_file",
-    "recovery_target",
-    "recovery_target_action",
-    "recovery_target_inclusive",
-    "recovery_target_lsn",
-    "recovery_target_name",
-    "recovery_target_time",
-    "recovery_target_timeline",
-    "recovery_target_xid",
-    "restart_after_crash",
-    "ssl",
-    "ssl_ca_file",
-    "ssl_cert_file",
-    "ssl_crl_file",
-    "ssl_dh_params_file",
-    "ssl_ecdh_curve",
-    "ssl_key_file",
-    "ssl_prefer_server_ciphers",
-    "stats_temp_directory",
-    "synchronous_standby_names",
-    "syslog_facility",
-    "syslog_ident",
-    "syslog_sequence_numbers",
-    "syslog_split_messages",
-    "unix_socket_directories",
-    "unix_socket_group",
-    "unix_socket_permissions",
-    "wal_level",
-    "wal_log_hints",
-];
 
 /// Libraries that may be preloaded.
 pub const VETTED_LIBRARIES: &[&str] = &[
@@ -151,44 +79,11 @@ impl ClusterLowering<'_> {
     ) -> ir::Tuning {
         let mut t = ir::Tuning::default();
         let params = self.block.first("parameters").cloned();
+        let mut seen = Vec::new();
         for e in params.as_ref().map(|p| p.map()).unwrap_or_default() {
-            let value = e.val.as_text().unwrap_or_default().to_string();
-            if BLOCKED.contains(&e.key.as_str()) {
-                self.diags.push(
-                    Diagnostic::new(codes::E0601, e.key_span, format!("`{}` is refused: it runs commands or loads code", e.key))
-                        .with_label("blocked parameter")
-                        .with_help("parameters that execute commands or load libraries would give anyone who can edit this file code execution on the database host; the operator configures archiving and recovery itself"),
-                );
-                continue;
+            if let Some(kv) = self.parameter(e, &mut seen) {
+                t.parameters.push(kv);
             }
-            if e.key == "shared_preload_libraries" {
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::E0602,
-                        e.key_span,
-                        "`shared_preload_libraries` is set with its own statement",
-                    )
-                    .with_label("not a free parameter")
-                    .with_help(format!(
-                        "write: shared_preload_libraries {}",
-                        value.replace(',', ", ")
-                    ))
-                    .with_fix(
-                        e.key_span.to(e.val.span),
-                        format!("shared_preload_libraries {}", value.replace(',', ", ")),
-                    ),
-                );
-                continue;
-            }
-            if OPERATOR_MANAGED.contains(&e.key.as_str()) {
-                self.diags.push(
-                    Diagnostic::new(codes::E0602, e.key_span, format!("the operator manages `{}`", e.key))
-                        .with_label("operator-managed parameter")
-                        .with_help("CloudNativePG sets this parameter itself (replication, archiving, TLS, logging, paths); setting it would break the cluster or be ignored"),
-                );
-                continue;
-            }
-            t.parameters.push((e.key.clone(), value));
         }
         if let Some(s) = self.block.first("shared_preload_libraries").cloned() {
             for item in s
@@ -230,6 +125,7 @@ impl ClusterLowering<'_> {
             )
         });
         self.replication(&mut t, instances);
+        self.parameter_values(&t, instances, params.as_ref(), false);
         t
     }
 
@@ -242,7 +138,14 @@ impl ClusterLowering<'_> {
         storage: &ir::Storage,
         params: Option<&BStmt>,
     ) {
-        let entry = |k: &str| params.and_then(|p| p.map().iter().find(|e| e.key == k).cloned());
+        let entry = |k: &str| {
+            params.and_then(|p| {
+                p.map()
+                    .iter()
+                    .find(|e| e.key.trim().eq_ignore_ascii_case(k))
+                    .cloned()
+            })
+        };
         let get = |k: &str| {
             t.parameters
                 .iter()

@@ -225,11 +225,11 @@ impl ClusterLowering<'_> {
                 .map(|a| a.span)
                 .unwrap_or_default();
             let parent = trimmed.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
-            let mut d = Diagnostic::new(codes::E0501, span, format!("the path already ends with the server name `{server}`"))
+            let mut d = Diagnostic::new(codes::W0801, span, format!("the path already ends with the server name `{server}`: backups go to {trimmed}/{server}/"))
                 .with_label("barman appends the server name to this path")
                 .with_help(format!(
-                    "the path is the parent prefix: barman writes under <path>/{server}/, so this would become …/{server}/{server}/ and break discovery and restore{}",
-                    if parent.is_empty() { "; leave `path` out".to_string() } else { format!("; write `path {parent}`") }
+                    "this works (backups and restores use the same folder), but tools that look for <prefix>/{server}/ will not find it; if `{trimmed}` was meant to be the server's folder{}",
+                    if parent.is_empty() { ", leave `path` out".to_string() } else { format!(", write `path {parent}`") }
                 ));
             if !parent.is_empty() {
                 d = d.with_fix(span, parent.to_string());
