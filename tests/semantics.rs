@@ -2,6 +2,8 @@
 //! and roles that mean what users expect. One test per defect; what is about
 //! grants on a real server is in tests/grants_pg.rs.
 
+mod support;
+
 use cnpgc::emit::yaml::Node;
 
 fn checked(src: &str) -> cnpgc::Checked {
@@ -222,4 +224,481 @@ fn seq(n: &Node) -> &[Node] {
         Node::Seq(s) => s,
         _ => &[],
     }
+}
+
+// ---------------------------------------------------------------------------
+// Objects that live together.
+
+fn paths(src: &str) -> Vec<String> {
+    files(src).into_iter().map(|(p, _)| p).collect()
+}
+
+#[test]
+fn one_tree_writes_a_shared_namespace_and_flux_never_prunes_it() {
+    let src = "flux < depends_on cnpg-operator >
+cluster a < instances 2 namespace db link istio >
+cluster b < instances 2 namespace db link istio >
+cluster c < instances 2 namespace other >";
+    let ps = paths(src);
+    assert!(ps.contains(&"fluxcd/databases/default/a/namespace.yaml".to_string()));
+    assert!(
+        !ps.iter()
+            .any(|p| p == "fluxcd/databases/default/b/namespace.yaml")
+    );
+    assert!(ps.contains(&"fluxcd/databases/default/c/namespace.yaml".to_string()));
+    let ns = file(src, "fluxcd/databases/default/a/namespace.yaml");
+    assert!(
+        ns.contains("kustomize.toolkit.fluxcd.io/prune: disabled"),
+        "{ns}"
+    );
+    assert!(ns.contains("istio-injection: enabled"), "{ns}");
+    // b's Kustomization waits for a's (the namespace), after the operator.
+    let k = file(src, "fluxcd/clusters/default/databases/databases-b.yaml");
+    assert!(
+        k.contains("  - name: cnpg-operator\n  - name: databases-a\n"),
+        "{k}"
+    );
+    let k = file(src, "fluxcd/clusters/default/databases/databases-a.yaml");
+    assert!(k.contains("  - name: cnpg-operator\n  decryption"), "{k}");
+    // b's kustomization lists no namespace.yaml.
+    let kb = file(src, "fluxcd/databases/default/b/kustomization.yaml");
+    assert!(!kb.contains("namespace.yaml"), "{kb}");
+}
+
+#[test]
+fn namespaces_that_exist_are_written_by_no_tree() {
+    // The operator's namespace (seed 004): by default cnpg-system.
+    let src = "cluster pg < instances 2 namespace cnpg-system >";
+    assert!(!paths(src).iter().any(|p| p.ends_with("namespace.yaml")));
+    // …or the one `operator` names; then cnpg-system is an ordinary one.
+    let src = "operator < namespace ops >
+cluster pg < instances 2 namespace ops >
+cluster other < instances 2 namespace cnpg-system >";
+    let ps = paths(src);
+    assert!(!ps.iter().any(|p| p == "pg/k8s/deploy/base/namespace.yaml"));
+    assert!(
+        ps.iter()
+            .any(|p| p == "other/k8s/deploy/base/namespace.yaml")
+    );
+    // A network block's operator namespace.
+    let src =
+        "cluster pg <\n  instances 2\n  namespace cnpg\n  network < operator_namespace cnpg >\n>";
+    assert!(!paths(src).iter().any(|p| p.ends_with("namespace.yaml")));
+    // The platform's, and a declared existing one (any cluster saying so).
+    for src in [
+        "cluster pg < instances 2 namespace default >",
+        "cluster pg < instances 2 namespace shop existing >",
+        "cluster a < instances 2 namespace shop >\ncluster b < instances 2 namespace shop existing >",
+    ] {
+        assert!(
+            !paths(src).iter().any(|p| p.ends_with("namespace.yaml")),
+            "{src}"
+        );
+    }
+}
+
+#[test]
+fn each_environment_owns_its_namespace() {
+    // Different environments are different Kubernetes clusters.
+    let src = "cluster a <\n  instances 2\n  namespace db\n  env dev\n  env prod\n>
+cluster b < instances 2 namespace db env prod >";
+    let ps = paths(src);
+    assert!(ps.contains(&"a/dev/k8s/deploy/base/namespace.yaml".to_string()));
+    assert!(ps.contains(&"a/prod/k8s/deploy/base/namespace.yaml".to_string()));
+    assert!(
+        !ps.iter()
+            .any(|p| p.starts_with("b/") && p.ends_with("namespace.yaml"))
+    );
+    // Seed 002: the DR cluster in its own region writes its namespace there.
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/seed-002-platform.cnpg"
+    ))
+    .unwrap();
+    let ps = paths(&seed);
+    assert!(ps.contains(&"acme-postgres/k8s/deploy/base/namespace.yaml".to_string()));
+    assert!(ps.contains(&"acme-postgres-dr/region2/k8s/deploy/base/namespace.yaml".to_string()));
+}
+
+#[test]
+fn istio_must_agree_in_a_namespace() {
+    let src =
+        "cluster a < instances 2 namespace db link istio >\ncluster b < instances 2 namespace db >";
+    assert_eq!(codes(src), ["E0740"]);
+    // In different environments it may differ.
+    let src = "cluster a < instances 2 namespace db link istio env prod >\ncluster b < instances 2 namespace db env dev >";
+    assert!(codes(src).is_empty(), "{:?}", codes(src));
+    assert_eq!(
+        codes("cluster a < instances 2 namespace cnpg-system link istio >"),
+        ["W0741"]
+    );
+}
+
+#[test]
+fn names_collide_across_clusters_files_and_kinds_the_operator_makes() {
+    let collide = |srcs: &[&str]| -> Vec<String> {
+        let inputs: Vec<(String, &str)> = srcs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("f{i}.cnpg"), *s))
+            .collect();
+        cnpgc::check_sources(&inputs)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == "E0240")
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    // A pooler named like another cluster's Service (two files).
+    let m = collide(&[
+        "cluster shop < instances 2 namespace db >",
+        "cluster orders < instances 2 namespace db pooler shop-ro < type rw > >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("Service") && m.contains("shop-ro")),
+        "{m:?}"
+    );
+    // …and the pooler's ServiceAccount/Role/RoleBinding take the cluster's.
+    let m = collide(&[
+        "cluster shop < instances 2 namespace db >\ncluster o < instances 2 namespace db pooler shop < type rw > >",
+    ]);
+    for kind in ["ServiceAccount", "Role", "RoleBinding"] {
+        assert!(
+            m.iter()
+                .any(|x| x.contains(&format!("two {kind}s named `shop`"))),
+            "{kind}: {m:?}"
+        );
+    }
+    // A user's Secret named like another cluster's operator Secret.
+    let m = collide(&[
+        "cluster a < instances 2 namespace db db d < user b_app grants connect > >\ncluster a-b < instances 2 namespace db >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("Secret") && m.contains("a-b-app")),
+        "{m:?}"
+    );
+    // The primary's PodDisruptionBudget.
+    let m = collide(&[
+        "cluster app < instances 2 namespace db >\ncluster app-primary < instances 2 namespace db >",
+    ]);
+    assert!(m.iter().any(|m| m.contains("PodDisruptionBudget")), "{m:?}");
+    // A day-2 restore cluster named like another cluster.
+    let m = collide(&[
+        "cluster app < instances 2 namespace db link minio b < bucket x > >\ncluster app-restore < instances 2 namespace db >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("two Clusters named `app-restore`")),
+        "{m:?}"
+    );
+    // A pooler named like its own cluster's Service: E0813 (checked when
+    // the cluster is lowered), not reported twice.
+    let src = "cluster app < instances 2 pooler app-rw < type rw > >";
+    assert_eq!(codes(src), ["E0813"]);
+    // Flux Kustomizations of one environment (flux-system).
+    let m = collide(&[
+        "flux < depends_on op >\ncluster a < instances 2 db d link app b to d namespace web >\ncluster a-b < instances 2 >",
+    ]);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("Kustomization") && m.contains("databases-a-b")),
+        "{m:?}"
+    );
+    // Different namespaces or environments never collide.
+    assert!(collide(&["cluster shop < instances 2 namespace db >\ncluster o < instances 2 namespace other pooler shop-rw < type rw > >"]).is_empty());
+    assert!(collide(&["cluster app < instances 2 namespace db env dev >\ncluster app-primary < instances 2 namespace db env prod >"]).is_empty());
+}
+
+#[test]
+fn disabled_services_keep_what_poolers_use() {
+    assert_eq!(
+        codes("cluster app <\n  instances 3\n  disable_services ro\n  pooler p < type ro >\n>"),
+        ["E0642"]
+    );
+    assert!(
+        codes("cluster app <\n  instances 3\n  disable_services ro, r\n  pooler p < type rw >\n>")
+            .is_empty()
+    );
+}
+
+/// Flux's garbage collection, modelled from kustomize-controller
+/// (internal/controller/kustomization_controller.go, `deleteObjects`): when
+/// a cluster's Kustomization is deleted or stops listing an object, every
+/// object it applied is deleted unless it carries
+/// `kustomize.toolkit.fluxcd.io/prune: disabled`. For every example (and a
+/// program with clusters sharing namespaces), removing any one tree deletes
+/// no Namespace and nothing another tree also applies.
+#[test]
+fn removing_a_tree_never_deletes_a_namespace_or_anothers_objects() {
+    let shared = "flux < depends_on op >
+cluster a < instances 2 namespace db >
+cluster b < instances 2 namespace db >
+cluster c < instances 2 namespace cnpg-system >";
+    let mut programs: Vec<(String, cnpgc::ir::Program, Vec<cnpgc::emit::Tree>)> =
+        support::examples::examples()
+            .into_iter()
+            .map(|e| (e.name, e.program, e.trees))
+            .collect();
+    let p = program(shared);
+    let t = cnpgc::emit::emit_program(&p);
+    programs.push(("shared".into(), p, t));
+    let mut namespaces_seen = 0;
+    for (name, p, trees) in programs {
+        // Trees of different environments go to different Kubernetes clusters.
+        let env_of = |root: &str| {
+            p.clusters
+                .iter()
+                .find(|c| cnpgc::emit::layout(&p, c).root == root)
+                .map(cnpgc::emit::env_dir)
+        };
+        // (tree root, kind, namespace, name, prune disabled)
+        let mut applied: Vec<(String, String, String, String, bool)> = Vec::new();
+        for t in trees
+            .iter()
+            .filter(|t| !t.root.starts_with("fluxcd/clusters"))
+        {
+            for f in t.files.iter().filter(|f| {
+                f.path.ends_with(".yaml")
+                    && !f.path.ends_with("kustomization.yaml")
+                    && !f.path.ends_with("roles.yaml")
+            }) {
+                for doc in serde_norway::Deserializer::from_str(&f.content) {
+                    let v: serde_norway::Value = serde::Deserialize::deserialize(doc).unwrap();
+                    let get = |p: &[&str]| {
+                        let mut n = &v;
+                        for k in p {
+                            n = n.get(*k)?;
+                        }
+                        n.as_str().map(str::to_string)
+                    };
+                    let Some(kind) = get(&["kind"]) else { continue };
+                    let disabled = get(&[
+                        "metadata",
+                        "annotations",
+                        "kustomize.toolkit.fluxcd.io/prune",
+                    ])
+                    .as_deref()
+                        == Some("disabled");
+                    applied.push((
+                        t.root.clone(),
+                        kind,
+                        get(&["metadata", "namespace"]).unwrap_or_default(),
+                        get(&["metadata", "name"]).unwrap_or_default(),
+                        disabled,
+                    ));
+                }
+            }
+        }
+        for (root, kind, ns, obj, disabled) in &applied {
+            if kind == "Namespace" {
+                namespaces_seen += 1;
+                assert!(disabled, "{name}: {root} would prune Namespace {obj}");
+            }
+            if *disabled || obj.is_empty() {
+                // Pruning skips it; a `generateName` object is unique.
+                continue;
+            }
+            let others: Vec<&String> = applied
+                .iter()
+                .filter(|(r, k, n, o, _)| {
+                    r != root && env_of(r) == env_of(root) && k == kind && n == ns && o == obj
+                })
+                .map(|(r, ..)| r)
+                .collect();
+            assert!(
+                others.is_empty(),
+                "{name}: removing {root} deletes {kind} {ns}/{obj}, which {others:?} apply too"
+            );
+        }
+    }
+    assert!(namespaces_seen > 5, "{namespaces_seen}");
+}
+
+// ---------------------------------------------------------------------------
+// Network policies cover every pod cnpgc makes exist.
+
+fn yaml_docs(content: &str) -> Vec<serde_norway::Value> {
+    serde_norway::Deserializer::from_str(content)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .filter(|v: &serde_norway::Value| !v.is_null())
+        .collect()
+}
+
+/// Whether a Kubernetes label selector (matchLabels, matchExpressions with
+/// In / NotIn / Exists / DoesNotExist) selects `labels`.
+fn selects(sel: &serde_norway::Value, labels: &std::collections::BTreeMap<String, String>) -> bool {
+    if let Some(m) = sel.get("matchLabels").and_then(|m| m.as_mapping()) {
+        for (k, v) in m {
+            if labels.get(k.as_str().unwrap()).map(String::as_str) != v.as_str() {
+                return false;
+            }
+        }
+    }
+    if let Some(es) = sel.get("matchExpressions").and_then(|m| m.as_sequence()) {
+        for e in es {
+            let key = e["key"].as_str().unwrap();
+            let values: Vec<&str> = e
+                .get("values")
+                .and_then(|v| v.as_sequence())
+                .map(|v| v.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let got = labels.get(key).map(String::as_str);
+            let ok = match e["operator"].as_str().unwrap() {
+                "In" => got.is_some_and(|g| values.contains(&g)),
+                "NotIn" => !got.is_some_and(|g| values.contains(&g)),
+                "Exists" => got.is_some(),
+                "DoesNotExist" => got.is_none(),
+                o => panic!("operator {o}"),
+            };
+            if !ok {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn labels_of(v: Option<&serde_norway::Value>) -> std::collections::BTreeMap<String, String> {
+    v.and_then(|v| v.as_mapping())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().unwrap().to_string(),
+                        v.as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every pod the output makes exist (Clusters, their restore and PITR
+/// clusters, poolers, Jobs and CronJobs; CNPG's own Jobs carry the
+/// cluster's label), with its namespace and labels, is selected by an
+/// egress policy in its namespace; so is every pod of the operator's
+/// namespace that is not a database pod.
+fn assert_every_pod_covered(src: &str) -> usize {
+    let mut pods = Vec::new();
+    let mut policies = Vec::new();
+    for (path, content) in files(src) {
+        if !path.ends_with(".yaml") || path.ends_with("kustomization.yaml") {
+            continue;
+        }
+        for d in yaml_docs(&content) {
+            let ns = d["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let name = d["metadata"]["name"].as_str().unwrap_or("").to_string();
+            let mut labels = std::collections::BTreeMap::new();
+            match d["kind"].as_str().unwrap_or("") {
+                "Cluster" if d["apiVersion"].as_str() == Some("postgresql.cnpg.io/v1") => {
+                    labels.insert("cnpg.io/cluster".to_string(), name.clone());
+                }
+                "Pooler" => {
+                    labels.insert(
+                        "cnpg.io/cluster".into(),
+                        d["spec"]["cluster"]["name"].as_str().unwrap().into(),
+                    );
+                    labels.insert("cnpg.io/podRole".into(), "pooler".into());
+                    labels.insert("cnpg.io/poolerName".into(), name.clone());
+                }
+                "Job" => labels = labels_of(d["spec"]["template"]["metadata"].get("labels")),
+                "CronJob" => {
+                    labels = labels_of(
+                        d["spec"]["jobTemplate"]["spec"]["template"]["metadata"].get("labels"),
+                    )
+                }
+                "NetworkPolicy" => {
+                    let types: Vec<&str> = d["spec"]["policyTypes"]
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|t| t.as_str())
+                        .collect();
+                    if types.contains(&"Egress") {
+                        policies.push((ns.clone(), d["spec"]["podSelector"].clone()));
+                    }
+                    continue;
+                }
+                "CiliumNetworkPolicy" => {
+                    if d["spec"].get("egress").is_some() {
+                        policies.push((ns.clone(), d["spec"]["endpointSelector"].clone()));
+                    }
+                    continue;
+                }
+                _ => continue,
+            }
+            pods.push((path.clone(), ns, name, labels));
+        }
+    }
+    for (path, ns, name, labels) in &pods {
+        assert!(
+            policies
+                .iter()
+                .any(|(pns, sel)| pns == ns && selects(sel, labels)),
+            "{path}: no policy in {ns} selects the pods of {name} ({labels:?})"
+        );
+    }
+    // The operator and the plugin (any labels but cnpg.io/cluster).
+    let plugin: std::collections::BTreeMap<String, String> =
+        [("app".to_string(), "barman-cloud".to_string())].into();
+    assert!(
+        policies
+            .iter()
+            .any(|(ns, sel)| ns == "cnpg-system" && selects(sel, &plugin)),
+        "no policy for the operator's namespace"
+    );
+    let db_pod: std::collections::BTreeMap<String, String> =
+        [("cnpg.io/cluster".to_string(), "x".to_string())].into();
+    assert!(
+        !policies
+            .iter()
+            .any(|(ns, sel)| ns == "cnpg-system" && selects(sel, &db_pod)),
+        "the operator's policy takes database pods"
+    );
+    pods.len()
+}
+
+#[test]
+fn network_policies_cover_every_pod_cnpgc_makes_exist() {
+    for policy in ["vanilla", "cilium"] {
+        let src = format!(
+            "cluster old <
+  namespace legacy
+  instances 2
+  db shop
+  network < policy {policy} service_cidr \"10.43.0.0/16\" >
+>
+cluster app <
+  namespace shop
+  instances 2
+  db shop < owner shop_owner >
+  link s3 backups <
+    bucket   b
+    endpoint \"http://minio.minio.svc:9000\"
+    credentials secret(\"s3\")
+    export_schedule \"0 3 * * *\"
+  >
+  pitr before-upgrade < from backups target_time \"2026-01-01T00:00:00Z\" >
+  pooler app-pool < type rw >
+  link migration-db from old < mode logical  password secret(\"old-superuser\") >
+  network < policy {policy} service_cidr \"10.43.0.0/16\" >
+>"
+        );
+        let n = assert_every_pod_covered(&src);
+        assert!(n >= 6, "{policy}: only {n} pod sources");
+        // The sequence Job reaches the migration source.
+        let jobs = file(&src, "app/k8s/deploy/base/network.yaml");
+        assert!(jobs.contains("legacy"), "{jobs}");
+    }
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/seed-001-gitops-selfhosted.cnpg"
+    ))
+    .unwrap();
+    assert_every_pod_covered(&seed);
 }

@@ -1,6 +1,7 @@
 //! Checking: takes source files, gives their syntax trees, every diagnostic
 //! and, when nothing is fatal, the resolved [`ir::Program`]. Stages: parse →
-//! bind (schema: names, types) → lower (defaults, references) → lints.
+//! bind (schema: names, types) → lower (defaults, references) → lints →
+//! what lives together (namespaces and names shared by clusters).
 
 pub mod bind;
 pub mod cron;
@@ -8,6 +9,7 @@ pub mod defs;
 pub mod immutable;
 pub mod lower;
 pub mod modules;
+pub mod together;
 pub mod values;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -103,7 +105,8 @@ pub fn check(mut sources: SourceMap, ids: &[FileId]) -> Checked {
             block: b,
         })
         .collect();
-    let program = lower::lower(&lowered, &defs, &mut diags);
+    let mut program = lower::lower(&lowered, &defs, &mut diags);
+    together::check(&mut program, &mut diags);
     let has_errors = diags.has_errors();
     Checked {
         sources,

@@ -75,6 +75,7 @@ codes! {
     E0210 Error "unknown link kind";
     E0211 Error "unknown module";
     E0212 Error "entry and statement mixed up";
+    E0240 Error "two objects with one name in a namespace";
     E0301 Error "wrong kind of value";
     E0302 Error "number out of range";
     E0303 Error "invalid Kubernetes name";
@@ -113,8 +114,10 @@ codes! {
     E0608 Error "two synchronous replication settings";
     E0640 Error "image tag does not match the PostgreSQL version";
     E0641 Error "node pool without a node label";
+    E0642 Error "pooler connects to a disabled service";
     E0701 Error "credentials out of reach";
     E0702 Error "migration does not fit";
+    E0740 Error "clusters in one namespace disagree on Istio injection";
     E0801 Error "reserved role name";
     E0802 Error "reserved database name";
     E0803 Error "image tag the operator refuses" retired=true;
@@ -144,6 +147,7 @@ codes! {
     W0611 Warning "untrusted extension created at init only";
     W0702 Warning "Cilium policies without the service CIDR";
     W0703 Warning "database pods in the Istio mesh";
+    W0741 Warning "Istio injection on a namespace cnpgc does not write";
     W0801 Warning "path ends with the server name";
 }
 

@@ -6,7 +6,7 @@
 //! Kustomization of each app's credentials, depending on the database's.
 
 use super::yaml::{Map, Node, strs};
-use crate::ir::{AppLink, Cluster, FluxTarget};
+use crate::ir::{AppLink, Cluster, FluxTarget, NamespaceOwner};
 
 /// The Flux Kustomization's name for a cluster.
 pub fn name(c: &Cluster) -> String {
@@ -84,7 +84,13 @@ fn check(api_version: &str, kind: &str, name: String, namespace: &str) -> Node {
 
 /// The Flux Kustomization applying a cluster's tree at `root`.
 pub fn cluster_kustomization(f: &FluxTarget, c: &Cluster, root: &str) -> Node {
-    let mut k = kustomization(f, name(c), repo_path(f, root), f.depends_on.clone());
+    let mut depends_on = f.depends_on.clone();
+    // The tree that writes the namespace goes first (one owner per
+    // namespace: check::together).
+    if let NamespaceOwner::Cluster(owner) = &c.namespace_owner {
+        depends_on.push(crate::names::objects::flux_kustomization_of(owner));
+    }
+    let mut k = kustomization(f, name(c), repo_path(f, root), depends_on);
     let mut checks = vec![check(
         "postgresql.cnpg.io/v1",
         "Cluster",

@@ -23,7 +23,10 @@ pub fn base(c: &Cluster, p: &Present, l: &Layout) -> Node {
                 .to_string()
         }
     };
-    let mut resources: Vec<String> = vec!["namespace.yaml".into()];
+    let mut resources: Vec<String> = Vec::new();
+    if p.namespace {
+        resources.push("namespace.yaml".into());
+    }
     if p.network {
         // First: on a default-deny cluster nothing CNPG starts works without them.
         resources.push("network.yaml".into());

@@ -86,6 +86,30 @@ fn egress_peers(c: &Cluster) -> Vec<(Peer, u16)> {
     out
 }
 
+/// Where cnpgc's Jobs connect outside the namespace: the stores (the
+/// logical export) and a logical migration's source (the sequence Job).
+fn job_peers(c: &Cluster) -> Vec<(Peer, u16)> {
+    let mut out: Vec<(Peer, u16)> = Vec::new();
+    for s in &c.stores {
+        let p = store_peer(s);
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    if let Some(m) = c
+        .migration
+        .as_ref()
+        .filter(|m| m.mode == crate::ir::MigrationMode::Logical)
+    {
+        let p = (peer_of(&m.host), 5432);
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.retain(|(p, _)| *p != Peer::Namespace(c.namespace.clone()));
+    out
+}
+
 pub fn policies(c: &Cluster) -> Vec<Node> {
     let Some(n) = &c.network else {
         return Vec::new();
@@ -199,8 +223,7 @@ mod vanilla {
                 // Only the directions it has rules for: the cluster's own
                 // default-deny stays in force for the others.
                 let mut types = Vec::new();
-                let mut spec =
-                    Map::new().set("podSelector", Map::new().set("matchLabels", selector));
+                let mut spec = Map::new().set("podSelector", selector);
                 if !ingress.is_empty() {
                     types.push("Ingress");
                 }
@@ -260,13 +283,13 @@ mod vanilla {
         let mut out = vec![policy(
             c,
             crate::names::objects::network_policy(c, "instances"),
-            Map::new().set("cnpg.io/cluster", c.name.clone()),
+            instances_selector(c),
             ingress,
             egress,
         )];
         // cnpgc's jobs (grants, exports): DNS, the instances, the stores.
         let mut job_egress = vec![dns(), rule("to", vec![same_namespace()], &[5432])];
-        for (peer, port) in egress_peers(c).into_iter().filter(|_| !c.stores.is_empty()) {
+        for (peer, port) in job_peers(c) {
             job_egress.push(match peer {
                 Peer::Namespace(ns) => rule("to", vec![ns_selector(&ns).into()], &[port]),
                 Peer::Host(_) => rule("to", Vec::new(), &[port]),
@@ -275,7 +298,7 @@ mod vanilla {
         out.push(policy(
             c,
             crate::names::objects::network_policy(c, "cnpgc-jobs"),
-            jobs_selector(c),
+            match_labels(jobs_selector(c)),
             Vec::new(),
             job_egress,
         ));
@@ -310,7 +333,7 @@ mod vanilla {
             out.push(policy(
                 c,
                 crate::names::objects::network_policy(c, "poolers"),
-                poolers_selector(c),
+                match_labels(poolers_selector(c)),
                 ingress,
                 egress,
             ));
@@ -362,6 +385,164 @@ mod vanilla {
             )
             .into()
     }
+
+    /// The operator's namespace (see [`super::operator_policies`]).
+    pub fn operator(o: &super::OperatorNet) -> Node {
+        let mut ingress = vec![
+            // The admission webhooks, called by the API server.
+            rule("from", Vec::new(), &[9443]),
+            // The operator and the barman-cloud plugin (9090) talk in the namespace.
+            rule("from", vec![same_namespace()], &[]),
+        ];
+        ingress.push(rule(
+            "from",
+            vec![ns_selector(&o.monitoring).into()],
+            &[8080],
+        ));
+        let targets = Map::new().set(
+            "namespaceSelector",
+            Map::new().set(
+                "matchExpressions",
+                Node::Seq(vec![
+                    Map::new()
+                        .set("key", "kubernetes.io/metadata.name")
+                        .set("operator", "In")
+                        .set("values", strs(o.targets.clone()))
+                        .into(),
+                ]),
+            ),
+        );
+        let egress = vec![
+            dns(),
+            api_server(o.net),
+            rule("to", vec![same_namespace()], &[]),
+            rule("to", vec![targets.into()], &[8000, 5432]),
+        ];
+        Map::new()
+            .set("apiVersion", "networking.k8s.io/v1")
+            .set("kind", "NetworkPolicy")
+            .set("metadata", super::operator_metadata(o))
+            .set(
+                "spec",
+                Map::new()
+                    .set("podSelector", super::operator_selector())
+                    .set("policyTypes", strs(["Ingress", "Egress"]))
+                    .set("ingress", Node::Seq(ingress))
+                    .set("egress", Node::Seq(egress)),
+            )
+            .into()
+    }
+}
+
+/// What the operator's namespace policy needs to know.
+pub struct OperatorNet<'a> {
+    pub namespace: String,
+    pub monitoring: String,
+    /// The namespaces of the clusters with `network`.
+    pub targets: Vec<String>,
+    /// The first cluster's network settings (API server, Service CIDR).
+    pub net: &'a Network,
+}
+
+fn operator_metadata(o: &OperatorNet) -> Map {
+    Map::new()
+        .set("name", "cnpgc-operator")
+        .set("namespace", o.namespace.clone())
+        .set(
+            "labels",
+            Map::new().set("app.kubernetes.io/managed-by", "cnpgc"),
+        )
+}
+
+/// Every pod of the operator's namespace but CNPG's database, pooler and
+/// job pods (which carry `cnpg.io/cluster` and have their own policies):
+/// the operator and the barman-cloud plugin, whatever their install labels
+/// them.
+fn operator_selector() -> Map {
+    Map::new().set(
+        "matchExpressions",
+        Node::Seq(vec![
+            Map::new()
+                .set("key", "cnpg.io/cluster")
+                .set("operator", "DoesNotExist")
+                .into(),
+        ]),
+    )
+}
+
+/// The operator's namespace on a default-deny cluster (written once, in the
+/// operator's tree, when a cluster has `network`): the API server calls
+/// its admission webhooks (9443); the operator talks to the barman-cloud
+/// plugin (9090) in its namespace, to the API server, and to every
+/// instance's status endpoint (8000; 5432 as the instances' own policy
+/// allows); Prometheus scrapes its metrics (8080). Cilium policies when any
+/// cluster's `network` says cilium (Cilium also enforces the vanilla kind,
+/// but only its own can name the API server).
+pub fn operator_policies(p: &crate::ir::Program) -> Vec<Node> {
+    let nets: Vec<(&Cluster, &Network)> = p
+        .clusters
+        .iter()
+        .filter_map(|c| c.network.as_ref().map(|n| (c, n)))
+        .collect();
+    let Some((_, first)) = nets.first() else {
+        return Vec::new();
+    };
+    let cilium = nets.iter().find(|(_, n)| n.kind == PolicyKind::Cilium);
+    let net = cilium.map(|(_, n)| *n).unwrap_or(first);
+    let mut targets: Vec<String> = nets.iter().map(|(c, _)| c.namespace.clone()).collect();
+    targets.sort();
+    targets.dedup();
+    let o = OperatorNet {
+        namespace: p
+            .operator
+            .as_ref()
+            .map(|o| o.namespace.clone())
+            .unwrap_or_else(|| first.operator_namespace.clone()),
+        monitoring: net.monitoring_namespace.clone(),
+        targets,
+        net,
+    };
+    vec![match net.kind {
+        PolicyKind::Vanilla => vanilla::operator(&o),
+        PolicyKind::Cilium => cilium::operator(&o),
+    }]
+}
+
+/// A label selector of exactly these labels.
+fn match_labels(labels: Map) -> Map {
+    Map::new().set("matchLabels", labels)
+}
+
+/// Every cluster whose pods are the instances' kind: the cluster and the
+/// recovery clusters its day-2 files create (cluster-restore.yaml,
+/// point-in-time-recovery.yaml), which restore from the same stores, run in
+/// the same namespace and need the same ways in and out. CNPG's own Jobs
+/// (initdb, join, recovery, import) carry `cnpg.io/cluster` too
+/// (pkg/specs/jobs.go), and so do the poolers' pods.
+pub fn instance_clusters(c: &Cluster) -> Vec<String> {
+    let mut names = vec![c.name.clone()];
+    if super::recovery::cluster_restore(c).is_some() {
+        names.push(crate::names::objects::restore_cluster(c));
+    }
+    names.extend(c.pitrs.iter().map(|p| p.name.clone()));
+    names
+}
+
+fn instances_selector(c: &Cluster) -> Map {
+    let names = instance_clusters(c);
+    if names.len() == 1 {
+        return match_labels(Map::new().set("cnpg.io/cluster", c.name.clone()));
+    }
+    Map::new().set(
+        "matchExpressions",
+        Node::Seq(vec![
+            Map::new()
+                .set("key", "cnpg.io/cluster")
+                .set("operator", "In")
+                .set("values", strs(names))
+                .into(),
+        ]),
+    )
 }
 
 /// Pods of cnpgc's jobs.
@@ -488,7 +669,7 @@ mod cilium {
         ingress: Vec<Node>,
         egress: Vec<Node>,
     ) -> Node {
-        let mut spec = Map::new().set("endpointSelector", Map::new().set("matchLabels", selector));
+        let mut spec = Map::new().set("endpointSelector", selector);
         if !ingress.is_empty() {
             spec.push("ingress", Node::Seq(ingress));
         }
@@ -536,19 +717,19 @@ mod cilium {
         let mut out = vec![policy(
             c,
             crate::names::objects::network_policy(c, "instances"),
-            Map::new().set("cnpg.io/cluster", c.name.clone()),
+            instances_selector(c),
             ingress,
             egress,
         )];
         let mut job_egress = vec![dns(), rule("toEndpoints", same_namespace(), &[5432])];
         job_egress.extend(service_cidr(n));
-        for (peer, port) in egress_peers(c).into_iter().filter(|_| !c.stores.is_empty()) {
+        for (peer, port) in job_peers(c) {
             job_egress.push(peer_rule(peer, port));
         }
         out.push(policy(
             c,
             crate::names::objects::network_policy(c, "cnpgc-jobs"),
-            jobs_selector(c),
+            match_labels(jobs_selector(c)),
             Vec::new(),
             job_egress,
         ));
@@ -575,7 +756,7 @@ mod cilium {
             out.push(policy(
                 c,
                 crate::names::objects::network_policy(c, "poolers"),
-                poolers_selector(c),
+                match_labels(poolers_selector(c)),
                 ingress,
                 egress,
             ));
@@ -626,6 +807,57 @@ mod cilium {
                             Map::new().set("app.kubernetes.io/name", app.to_string()),
                         ),
                     )
+                    .set("egress", Node::Seq(egress)),
+            )
+            .into()
+    }
+
+    /// The operator's namespace (see [`super::operator_policies`]).
+    pub fn operator(o: &super::OperatorNet) -> Node {
+        let ingress = vec![
+            // The admission webhooks, called by the API server.
+            rule(
+                "fromEntities",
+                strs(["kube-apiserver", "host", "remote-node"]),
+                &[9443],
+            ),
+            Map::new().set("fromEndpoints", same_namespace()).into(),
+            rule(
+                "fromEndpoints",
+                Node::Seq(vec![ns_endpoint(&o.monitoring)]),
+                &[8080],
+            ),
+        ];
+        let targets = Map::new().set(
+            "matchExpressions",
+            Node::Seq(vec![
+                Map::new()
+                    .set("key", NS)
+                    .set("operator", "In")
+                    .set("values", strs(o.targets.clone()))
+                    .into(),
+            ]),
+        );
+        let mut egress = vec![
+            dns(),
+            api_server(o.net),
+            Map::new().set("toEndpoints", same_namespace()).into(),
+            rule(
+                "toEndpoints",
+                Node::Seq(vec![targets.into()]),
+                &[8000, 5432],
+            ),
+        ];
+        egress.extend(service_cidr(o.net));
+        Map::new()
+            .set("apiVersion", "cilium.io/v2")
+            .set("kind", "CiliumNetworkPolicy")
+            .set("metadata", super::operator_metadata(o))
+            .set(
+                "spec",
+                Map::new()
+                    .set("endpointSelector", super::operator_selector())
+                    .set("ingress", Node::Seq(ingress))
                     .set("egress", Node::Seq(egress)),
             )
             .into()

@@ -31,7 +31,8 @@ fn object_of(doc: &Node, maker: Maker) -> Option<Object> {
 pub fn objects(p: &Program, c: &Cluster) -> Vec<Object> {
     let m = super::manifests(c);
     let mut docs: Vec<(&Node, Maker)> = Vec::new();
-    let mut all: Vec<&Node> = vec![&m.namespace, &m.connection];
+    let mut all: Vec<&Node> = m.namespace.iter().collect();
+    all.push(&m.connection);
     all.extend(&m.cluster);
     all.extend(&m.databases);
     all.extend(&m.grant_job);

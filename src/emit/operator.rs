@@ -35,10 +35,10 @@ pub fn config_map(o: &OperatorConfig) -> Node {
         .into()
 }
 
-pub fn kustomization() -> Node {
+pub fn kustomization(resources: &[&str]) -> Node {
     Map::new()
         .set("apiVersion", "kustomize.config.k8s.io/v1beta1")
         .set("kind", "Kustomization")
-        .set("resources", strs(["cnpg.yaml"]))
+        .set("resources", strs(resources.iter().map(|r| r.to_string())))
         .into()
 }

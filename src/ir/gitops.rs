@@ -5,6 +5,29 @@
 use super::SecretKey;
 use crate::source::Span;
 
+/// Who writes a cluster's Namespace: one tree per namespace and environment,
+/// or none at all (docs/gitops.md, "One owner per namespace").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamespaceOwner {
+    /// This cluster's tree writes it (with Flux pruning disabled on it).
+    ThisTree,
+    /// Another cluster of the same environment and namespace writes it.
+    Cluster(String),
+    /// Nobody: it exists already (`namespace NAME existing`, the operator's
+    /// namespace, a namespace every Kubernetes cluster has).
+    Existing(ExistingWhy),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingWhy {
+    /// `namespace NAME existing`.
+    Declared,
+    /// The CNPG operator runs there: its installation owns it.
+    Operator,
+    /// `default`, `kube-system`, `flux-system`…: the platform's.
+    Platform,
+}
+
 /// The Flux layout and the Flux Kustomization of each cluster.
 #[derive(Debug, Clone)]
 pub struct FluxTarget {

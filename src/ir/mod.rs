@@ -29,9 +29,13 @@ pub struct Cluster {
     /// The environment this rendering is for (`env NAME < … >`).
     pub env: Option<String>,
     pub span: Span,
+    /// The cluster's name in the source.
+    pub name_span: Span,
     /// The `.cnpg` file it came from, as named on the command line.
     pub source: String,
     pub namespace: String,
+    /// Who writes the Namespace (one tree at most; see check::together).
+    pub namespace_owner: NamespaceOwner,
     pub postgres: PgVersion,
     /// The PostgreSQL image every container that needs PostgreSQL tools runs
     /// (registry mirror applied).

@@ -71,6 +71,9 @@ pub enum Kind {
     PersistentVolumeClaim,
     PodDisruptionBudget,
     Deployment,
+    ServiceAccount,
+    Role,
+    RoleBinding,
 }
 
 impl Kind {
@@ -100,6 +103,9 @@ impl Kind {
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::PodDisruptionBudget => "PodDisruptionBudget",
             Kind::Deployment => "Deployment",
+            Kind::ServiceAccount => "ServiceAccount",
+            Kind::Role => "Role",
+            Kind::RoleBinding => "RoleBinding",
         }
     }
 
@@ -133,6 +139,9 @@ impl Kind {
             "PersistentVolumeClaim" => Kind::PersistentVolumeClaim,
             "PodDisruptionBudget" => Kind::PodDisruptionBudget,
             "Deployment" => Kind::Deployment,
+            "ServiceAccount" => Kind::ServiceAccount,
+            "Role" => Kind::Role,
+            "RoleBinding" => Kind::RoleBinding,
             _ => return None,
         })
     }

@@ -40,6 +40,12 @@ pub fn export_job_prefix(c: &Cluster) -> String {
     fit_prefix(Kind::Job, &c.name, "-export-")
 }
 
+/// `generateName` of the on-demand Job copying a logical migration's
+/// sequence values at the switch-over.
+pub fn sync_sequences_job_prefix(c: &Cluster) -> String {
+    fit_prefix(Kind::Job, &c.name, "-sync-sequences-")
+}
+
 /// The logical export CronJob (at most 52 characters).
 pub fn export_cronjob(c: &Cluster) -> String {
     fit(Kind::CronJob.rule(), &c.name, "-export")
@@ -81,9 +87,14 @@ pub fn app_network_policy(c: &Cluster, app: &str) -> String {
 
 /// The Flux Kustomization of a cluster: `databases-<cluster>`.
 pub fn flux_kustomization(c: &Cluster) -> String {
+    flux_kustomization_of(&c.name)
+}
+
+/// The Flux Kustomization of the cluster named `cluster`.
+pub fn flux_kustomization_of(cluster: &str) -> String {
     fit(
         Kind::FluxKustomization.rule(),
-        &format!("databases-{}", c.name),
+        &format!("databases-{cluster}"),
         "",
     )
 }
@@ -122,8 +133,10 @@ pub struct Derived {
 
 /// What CloudNativePG 1.30 creates in the namespace, named after the
 /// cluster: the `-rw`, `-ro`, `-r` Services, the `-superuser`, `-app`,
-/// `-ca`, `-server`, `-replication` Secrets, the PodDisruptionBudgets, and
-/// each Pooler's Service and Deployment (named as the Pooler).
+/// `-ca`, `-server`, `-replication` Secrets, the PodDisruptionBudgets, the
+/// ServiceAccount, Role and RoleBinding (pkg/specs/roles.go, rolebinding.go,
+/// serviceaccount.go), and each Pooler's Service, Deployment, ServiceAccount,
+/// Role and RoleBinding, named as the Pooler (pkg/specs/pgbouncer/).
 pub fn operator_objects(c: &Cluster) -> Vec<Derived> {
     let mut out = Vec::new();
     let mut put = |kind, name: String| out.push(Derived { kind, name });
@@ -135,9 +148,19 @@ pub fn operator_objects(c: &Cluster) -> Vec<Derived> {
     }
     put(Kind::PodDisruptionBudget, c.name.clone());
     put(Kind::PodDisruptionBudget, format!("{}-primary", c.name));
+    for k in [Kind::ServiceAccount, Kind::Role, Kind::RoleBinding] {
+        put(k, c.name.clone());
+    }
     for p in &c.poolers {
-        put(Kind::Service, p.name.clone());
-        put(Kind::Deployment, p.name.clone());
+        for k in [
+            Kind::Service,
+            Kind::Deployment,
+            Kind::ServiceAccount,
+            Kind::Role,
+            Kind::RoleBinding,
+        ] {
+            put(k, p.name.clone());
+        }
     }
     out
 }

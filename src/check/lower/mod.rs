@@ -150,7 +150,7 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
             program.operator = Some(operator(op));
         }
     }
-    if program.operator.is_some()
+    if (program.operator.is_some() || program.clusters.iter().any(|c| c.network.is_some()))
         && program.flux.is_none()
         && let Some(sp) = seen.get(crate::emit::OPERATOR_DIR)
     {
@@ -161,7 +161,7 @@ pub fn lower(files: &[BoundFile], defs: &Defs, diags: &mut Diagnostics) -> ir::P
                 "cluster `operator` would share its directory with the operator's configuration",
             )
             .with_label("writes to operator/")
-            .with_help("rename the cluster, or drop `operator < … >` from this program"),
+            .with_help("rename the cluster (the operator's configuration and, with `network`, its policies go to operator/)"),
         );
     }
     resolve_cross_cluster(&mut program, files, &seen, diags);
@@ -399,6 +399,14 @@ impl<'a> ClusterLowering<'a> {
         let errors_before = self.diags.error_count();
         let name = self.name.clone();
         let namespace = self.text("namespace").unwrap_or_else(|| name.clone());
+        let namespace_owner = match self
+            .block
+            .first("namespace")
+            .and_then(|s| s.flag("existing"))
+        {
+            Some(true) => ir::NamespaceOwner::Existing(ir::ExistingWhy::Declared),
+            _ => ir::NamespaceOwner::ThisTree,
+        };
         let mut postgres = self.version(self.block.first("postgres"));
         let image_source = self.image(&mut postgres);
         let registry = self.registry();
@@ -533,6 +541,12 @@ impl<'a> ClusterLowering<'a> {
             name,
             env: self.env.clone(),
             span: self.stmt.span,
+            name_span: self
+                .stmt
+                .arg(0)
+                .map(|a| a.span)
+                .unwrap_or(self.stmt.head_span),
+            namespace_owner,
             source: self.source.to_string(),
             namespace,
             image: {

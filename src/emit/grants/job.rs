@@ -39,7 +39,7 @@ pub fn superuser_secret(c: &Cluster) -> String {
     }
 }
 
-fn secret_env(var: &str, secret: &str, key: &str) -> Node {
+pub fn secret_env(var: &str, secret: &str, key: &str) -> Node {
     Map::new()
         .set("name", var.to_string())
         .set(
@@ -54,7 +54,7 @@ fn secret_env(var: &str, secret: &str, key: &str) -> Node {
         .into()
 }
 
-fn env(var: &str, value: String) -> Node {
+pub fn env(var: &str, value: String) -> Node {
     Map::new()
         .set("name", var.to_string())
         .set("value", value)

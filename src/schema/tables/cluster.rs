@@ -15,6 +15,11 @@ pub static CLUSTER: BlockSpec = BlockSpec {
     stmts: &[
         StmtSpec {
             args: &[arg("namespace", Ty::K8sName)],
+            opts: &[opt(
+                "existing",
+                Ty::Bool,
+                "The namespace exists already (someone else creates it): no tree writes it.",
+            )],
             default: Some("the cluster's name"),
             example: "namespace database",
             ..stmt("namespace", "Namespace of every manifest of this cluster.")

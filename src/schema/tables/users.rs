@@ -93,7 +93,7 @@ pub static DB: BlockSpec = BlockSpec {
             )
         },
         StmtSpec {
-            args: &[arg("extensions", Ty::List(&Ty::Word))],
+            args: &[arg("extensions", Ty::List(&Ty::PgIdent))],
             example: "extensions vector, pg_trgm",
             ..stmt(
                 "extensions",
