@@ -138,7 +138,11 @@ fn program(r: &mut Rng, i: usize) -> String {
     if pooler.starts_with(&c1) || pooler == c1 {
         pooler = format!("p{}", &pooler[..pooler.len().min(62)]);
     }
-    let flux = if i.is_multiple_of(2) { "flux < >\n" } else { "" };
+    let flux = if i.is_multiple_of(2) {
+        "flux < >\n"
+    } else {
+        ""
+    };
     let (db, owner, user) = (quoted(&db), quoted(&owner), quoted(&user));
     format!(
         "{flux}cluster {c1} <
